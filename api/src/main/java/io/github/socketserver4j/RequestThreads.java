@@ -1,0 +1,70 @@
+package io.github.socketserver4j;
+
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The request threads of a {@link ThreadingMixIn} server: CPython's {@code _Threads} and {@code
+ * _NoThreads} in one class.
+ *
+ * <p>A thread is recorded only when the server's {@code blockOnClose()} is true and {@code
+ * daemonThreads()} is false (CPython records nothing in {@code _NoThreads} and skips daemon
+ * threads). Every new thread first reaps the finished ones, so the list holds only live threads
+ * (bpo-37193: no growth on a long-running server).
+ */
+final class RequestThreads {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final List<Thread> live = new ArrayList<>();
+  private final AtomicLong requests = new AtomicLong();
+
+  void start(ThreadingMixIn server, Request request, SocketAddress clientAddress, String prefix) {
+    boolean daemon = server.daemonThreads();
+    String name = prefix + " request " + requests.incrementAndGet();
+    Thread thread =
+        VirtualThreads.newThread(
+            name, daemon, () -> server.processRequestThread(request, clientAddress));
+    if (server.blockOnClose() && !daemon) {
+      lock.lock();
+      try {
+        live.removeIf(t -> !t.isAlive());
+        live.add(thread); // before start(), as CPython appends before t.start()
+      } finally {
+        lock.unlock();
+      }
+    }
+    thread.start();
+  }
+
+  /** Joins every recorded thread, without a deadline; stops early if this thread is interrupted. */
+  void join() {
+    List<Thread> all;
+    lock.lock();
+    try {
+      all = new ArrayList<>(live);
+      live.clear();
+    } finally {
+      lock.unlock();
+    }
+    for (Thread t : all) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** The number of recorded threads, live or not yet reaped (CPython's {@code len(_threads)}). */
+  int size() {
+    lock.lock();
+    try {
+      return live.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,298 @@
+package io.github.socketserver4j;
+
+import io.github.socketserver4j.spi.SocketSpec;
+import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.spi.TransportSocket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A server on a stream socket: CPython's {@code socketserver.TCPServer}.
+ *
+ * <p>It handles one request at a time, on the thread that calls {@link #serveForever()} or {@link
+ * #handleRequest()}; {@link ThreadingTCPServer} handles each in its own thread. The socket comes
+ * from the transport on the class path (add {@code socketserver4j-netty}).
+ *
+ * <pre>{@code
+ * try (TCPServer server = new TCPServer(new InetSocketAddress("127.0.0.1", 0), Echo::new)) {
+ *   server.serveForever();
+ * }
+ * }</pre>
+ *
+ * <h2>Methods for the caller</h2>
+ *
+ * <p>Those of {@link BaseServer}, plus {@link #fileno()} and {@link #socket()}.
+ *
+ * <h2>Methods that may be overridden</h2>
+ *
+ * <p>Those of {@link BaseServer}; this class implements {@link #serverBind()}, {@link
+ * #serverActivate()}, {@link #getRequest()}, {@link #shutdownRequest}, {@link #closeRequest} and
+ * {@link #serverClose()}.
+ *
+ * <h2>Class variables that may be overridden</h2>
+ *
+ * <p>Override these methods in a subclass; the constructor reads {@code addressFamily} and {@code
+ * socketType} (when it creates the socket) and {@code serverBind}/{@code serverActivate} read the
+ * others, so they must not depend on fields the subclass constructor sets.
+ *
+ * <ul>
+ *   <li>{@link #addressFamily()}: {@code AF_INET}
+ *   <li>{@link #socketType()}: {@code SOCK_STREAM}
+ *   <li>{@link #requestQueueSize()}: 5
+ *   <li>{@link #allowReuseAddress()}: false
+ *   <li>{@link #allowReusePort()}: false
+ *   <li>{@link #timeout()}: none
+ * </ul>
+ *
+ * <h2>Construction</h2>
+ *
+ * <p>As in CPython, the constructor creates the socket and, when {@code bindAndActivate} is true,
+ * calls {@link #serverBind()} then {@link #serverActivate()}. If either fails, it calls {@link
+ * #serverClose()} and throws, so nothing leaks (bpo-22435). With {@code bindAndActivate} false the
+ * caller calls both.
+ */
+public class TCPServer extends BaseServer {
+
+  private final TransportSocket socket;
+
+  /**
+   * Creates the server, binds it and starts listening: CPython's {@code TCPServer(server_address,
+   * RequestHandlerClass)}.
+   *
+   * @param serverAddress where to listen; port 0 lets the system choose, and {@link
+   *     #serverAddress()} then returns the real port
+   * @param requestHandlerFactory makes one handler per request, for example {@code MyHandler::new}
+   * @throws java.net.BindException naming the address, if it is in use or cannot be bound
+   * @throws IOException if the socket cannot be created or bound
+   * @throws IllegalArgumentException if the address does not fit {@link #addressFamily()}
+   * @throws IllegalStateException if no transport is on the class path
+   */
+  public TCPServer(SocketAddress serverAddress, RequestHandlerFactory requestHandlerFactory)
+      throws IOException {
+    this(serverAddress, requestHandlerFactory, true);
+  }
+
+  /**
+   * Creates the server, CPython's {@code TCPServer(server_address, RequestHandlerClass,
+   * bind_and_activate)}.
+   *
+   * @param serverAddress where to listen
+   * @param requestHandlerFactory makes one handler per request
+   * @param bindAndActivate whether to call {@link #serverBind()} and {@link #serverActivate()} now;
+   *     when false the socket is created but unbound, and the caller calls both
+   * @throws java.net.BindException naming the address, if it is in use or cannot be bound
+   * @throws IOException if the socket cannot be created or bound
+   * @throws IllegalArgumentException if the address does not fit {@link #addressFamily()}
+   * @throws IllegalStateException if no transport is on the class path
+   */
+  public TCPServer(
+      SocketAddress serverAddress,
+      RequestHandlerFactory requestHandlerFactory,
+      boolean bindAndActivate)
+      throws IOException {
+    super(serverAddress, requestHandlerFactory);
+    checkFamily(serverAddress, addressFamily());
+    socket =
+        TransportProvider.provider()
+            .openSocket(
+                new SocketSpec(
+                    addressFamily(),
+                    socketType(),
+                    getClass().getSimpleName(),
+                    this instanceof ThreadingMixIn));
+    if (bindAndActivate) {
+      try {
+        serverBind();
+        serverActivate();
+      } catch (Throwable t) {
+        try {
+          serverClose();
+        } catch (Throwable suppressed) {
+          t.addSuppressed(suppressed);
+        }
+        throw t;
+      }
+    }
+  }
+
+  /**
+   * The address family of the socket, CPython's class attribute {@code address_family}. Read once,
+   * by the constructor.
+   *
+   * @implSpec Returns {@link AddressFamily#AF_INET}. May be overridden (with a constant).
+   * @return the family
+   */
+  public AddressFamily addressFamily() {
+    return AddressFamily.AF_INET;
+  }
+
+  /**
+   * The socket type, CPython's class attribute {@code socket_type}. Read once, by the constructor.
+   *
+   * @implSpec Returns {@link SocketType#SOCK_STREAM}.
+   * @return the type
+   */
+  public SocketType socketType() {
+    return SocketType.SOCK_STREAM;
+  }
+
+  /**
+   * The listen backlog, CPython's class attribute {@code request_queue_size}. Connections beyond
+   * it wait in, or are dropped by, the kernel (Linux queues backlog + 1).
+   *
+   * @implSpec Returns 5, as CPython up to 3.14. May be overridden.
+   * @return the backlog
+   */
+  public int requestQueueSize() {
+    return 5;
+  }
+
+  /**
+   * Whether to set {@code SO_REUSEADDR} before binding, CPython's {@code allow_reuse_address}.
+   *
+   * @implSpec Returns false, as CPython. May be overridden.
+   * @return whether to reuse the address
+   */
+  public boolean allowReuseAddress() {
+    return false;
+  }
+
+  /**
+   * Whether to set {@code SO_REUSEPORT} before binding, CPython's {@code allow_reuse_port} (3.11+).
+   * Applied only to {@code AF_INET} and {@code AF_INET6}, as CPython does since gh-128916.
+   *
+   * @implSpec Returns false, as CPython. May be overridden.
+   * @return whether to reuse the port
+   */
+  public boolean allowReusePort() {
+    return false;
+  }
+
+  /**
+   * Binds the socket, CPython's {@code server_bind()}: sets the reuse options, binds, and replaces
+   * {@link #serverAddress()} with the bound address. Called by the constructor.
+   *
+   * <p>The transport also starts listening here, with {@link #requestQueueSize()} as the backlog,
+   * because Netty binds and listens in one step; see {@code docs/differences.md}.
+   *
+   * @throws java.net.BindException naming the address, if it is in use
+   * @throws IOException if binding fails
+   */
+  public void serverBind() throws IOException {
+    AddressFamily family = addressFamily();
+    boolean reusePort =
+        allowReusePort() && (family == AddressFamily.AF_INET || family == AddressFamily.AF_INET6);
+    socket.bind(serverAddress(), allowReuseAddress(), reusePort, requestQueueSize());
+    setServerAddress(socket.localAddress().orElseThrow());
+  }
+
+  /**
+   * Listens, CPython's {@code server_activate()}. Called by the constructor.
+   *
+   * @throws IOException if the socket cannot listen
+   */
+  @Override
+  public void serverActivate() throws IOException {
+    socket.listen(requestQueueSize());
+  }
+
+  /**
+   * Closes the socket, then does what {@link BaseServer#serverClose()} does (joins request threads
+   * of a {@link ThreadingMixIn} server): CPython's {@code server_close()}. Afterwards {@link
+   * #fileno()} returns -1. Connections already handed to handlers stay open until their handlers
+   * end. Calling it twice is harmless.
+   */
+  @Override
+  public void serverClose() {
+    socket.close();
+    super.serverClose();
+  }
+
+  /**
+   * Returns the socket's file descriptor, CPython's {@code fileno()}: -1 once closed, and -1 on
+   * transports that expose none (Netty's NIO).
+   *
+   * @return the descriptor or -1
+   */
+  public int fileno() {
+    return socket.fileno();
+  }
+
+  /**
+   * Returns the server's socket, CPython's {@code socket} attribute.
+   *
+   * @return the socket
+   */
+  public final TransportSocket socket() {
+    return socket;
+  }
+
+  /**
+   * Accepts a connection, CPython's {@code get_request()}. Exactly one connection is taken from
+   * the kernel's backlog per call.
+   *
+   * @return the connection, a {@link StreamRequest}, and the client's address
+   * @throws IOException if accepting fails or the socket is closed
+   */
+  @Override
+  public ClientRequest getRequest() throws IOException {
+    return socket.accept();
+  }
+
+  /**
+   * Half-closes the connection so the client reads everything, then calls {@link #closeRequest}:
+   * CPython's {@code shutdown_request()}. Bytes already written are delivered before the FIN.
+   *
+   * @param request the request
+   */
+  @Override
+  public void shutdownRequest(Request request) {
+    try {
+      ((StreamRequest) request).shutdownOutput();
+    } catch (IOException e) {
+      // CPython: "some platforms may raise ENOTCONN here".
+    }
+    closeRequest(request);
+  }
+
+  /**
+   * Closes the connection, CPython's {@code close_request()}. Pending bytes are still delivered.
+   *
+   * @param request the request
+   */
+  @Override
+  public void closeRequest(Request request) {
+    ((StreamRequest) request).close();
+  }
+
+  @Override
+  protected boolean waitForRequest(Duration timeout) throws InterruptedException {
+    return socket.poll(timeout);
+  }
+
+  @Override
+  protected void wakeup() {
+    socket.wakeup();
+  }
+
+  @Override
+  Optional<Duration> socketTimeout() {
+    return socket.timeout();
+  }
+
+  private static void checkFamily(SocketAddress address, AddressFamily family) {
+    boolean unix = address instanceof UnixDomainSocketAddress;
+    boolean inet = address instanceof InetSocketAddress;
+    if (family == AddressFamily.AF_UNIX ? !unix : !inet) {
+      throw new IllegalArgumentException(
+          "address family " + family + " cannot use the address " + address
+              + (family == AddressFamily.AF_UNIX
+                  ? "; pass a java.net.UnixDomainSocketAddress"
+                  : "; pass a java.net.InetSocketAddress"));
+    }
+  }
+}

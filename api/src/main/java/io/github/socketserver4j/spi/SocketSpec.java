@@ -1,0 +1,23 @@
+package io.github.socketserver4j.spi;
+
+import io.github.socketserver4j.AddressFamily;
+import io.github.socketserver4j.SocketType;
+import java.util.Objects;
+
+/**
+ * What a server asks its transport for when it creates its socket.
+ *
+ * @param family the address family, from the server's {@code addressFamily()}
+ * @param type the socket type, from the server's {@code socketType()}
+ * @param ownerName a short name for the transport's threads, such as {@code "TCPServer"}
+ * @param concurrent whether the server handles requests on several threads at once (a {@code
+ *     ThreadingMixIn} server), so the transport may size its I/O threads for it
+ */
+public record SocketSpec(AddressFamily family, SocketType type, String ownerName, boolean concurrent) {
+  /** Checks that no part is missing. */
+  public SocketSpec {
+    Objects.requireNonNull(family, "family");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(ownerName, "ownerName");
+  }
+}

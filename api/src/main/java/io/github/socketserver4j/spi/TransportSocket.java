@@ -1,0 +1,114 @@
+package io.github.socketserver4j.spi;
+
+import io.github.socketserver4j.ClientRequest;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A server's socket as a transport provides it: what CPython's {@code TCPServer.socket} is to
+ * {@code socketserver}. {@link io.github.socketserver4j.TCPServer#socket()} returns it.
+ *
+ * <p>Servers call it from their serving thread and from {@code shutdown()} (only {@link #wakeup()}
+ * comes from other threads). Implementations must keep CPython's pull model: a connection is
+ * accepted only when the server asks for one (see {@link #poll}); the others wait in the kernel's
+ * listen backlog.
+ */
+public interface TransportSocket extends AutoCloseable {
+
+  /**
+   * Binds the socket to {@code address} and starts listening with {@code backlog}, CPython's
+   * {@code bind} (and, for stream sockets, {@code listen}, which the transport may have to do in
+   * the same step).
+   *
+   * @param address where to bind; port 0 lets the system choose
+   * @param reuseAddress whether to set {@code SO_REUSEADDR}
+   * @param reusePort whether to set {@code SO_REUSEPORT} (callers pass false for {@code AF_UNIX})
+   * @param backlog the listen backlog, CPython's {@code request_queue_size}
+   * @throws java.net.BindException naming the address when it is in use or cannot be bound
+   * @throws IOException for other failures; the socket is then unusable and must be closed
+   */
+  void bind(SocketAddress address, boolean reuseAddress, boolean reusePort, int backlog)
+      throws IOException;
+
+  /**
+   * Makes sure the socket listens with {@code backlog}, CPython's {@code listen}. Transports that
+   * listen in {@link #bind} keep the backlog given there.
+   *
+   * @param backlog the listen backlog
+   * @throws IOException if the socket cannot listen
+   */
+  void listen(int backlog) throws IOException;
+
+  /**
+   * Waits until a request can be taken without blocking, CPython's {@code selector.select}.
+   *
+   * <p>Asks the transport for exactly one connection (or datagram) if none is waiting and none
+   * has been asked for, then waits. Returns false when {@code timeout} passes, when {@link #wakeup()}
+   * is called, or spuriously; callers re-check their own state. On a closed socket it waits out the
+   * timeout and returns false, so a serving loop does not spin.
+   *
+   * @param timeout how long to wait; zero checks without waiting
+   * @return true when {@link #accept()} will not block
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  boolean poll(Duration timeout) throws InterruptedException;
+
+  /** Makes a current or the next {@link #poll} return at once. Safe to call from any thread. */
+  void wakeup();
+
+  /**
+   * Takes the next connection, CPython's {@code accept()}, waiting for one if none is ready.
+   *
+   * @return the connection and the peer's address
+   * @throws IOException if the socket is closed or accepting failed
+   */
+  ClientRequest accept() throws IOException;
+
+  /**
+   * Returns the bound address, CPython's {@code getsockname()}, or empty before {@link #bind}.
+   *
+   * @return the local address
+   */
+  Optional<SocketAddress> localAddress();
+
+  /**
+   * Returns the file descriptor, CPython's {@code fileno()}: -1 before binding, after closing, or
+   * where the transport exposes none.
+   *
+   * @return the descriptor or -1
+   */
+  int fileno();
+
+  /**
+   * Returns the timeout set with {@link #setTimeout}, CPython's {@code socket.gettimeout()}. {@link
+   * io.github.socketserver4j.BaseServer#handleRequest()} uses the smaller of it and the server's
+   * {@code timeout()}, as CPython does for code that called {@code server.socket.settimeout()}.
+   *
+   * @return the timeout, or empty
+   */
+  Optional<Duration> timeout();
+
+  /**
+   * Sets the socket timeout that {@link #timeout()} returns.
+   *
+   * @param timeout a positive or zero duration
+   */
+  void setTimeout(Duration timeout);
+
+  /**
+   * Returns whether the socket is open (created and not yet closed).
+   *
+   * @return true until {@link #close()}
+   */
+  boolean isOpen();
+
+  /**
+   * Closes the socket, CPython's {@code socket.close()}: stops listening, closes connections that
+   * were accepted but not yet taken, and releases the transport's resources once the last taken
+   * connection is closed. Closing twice does nothing.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,55 @@
+package io.github.socketserver4j.netty;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The event loops a server owns, shut down when the server's socket and the last connection it
+ * accepted are closed: a connection outlives {@code server_close()} in CPython, so its loop must
+ * too. Threads are daemon threads, so an unclosed server does not keep the JVM alive (Python has no
+ * I/O threads to keep a process alive).
+ */
+final class LoopGroup {
+  private final EventLoopGroup group;
+  private final AtomicInteger refs = new AtomicInteger(1);
+
+  LoopGroup(Transport transport, int threads, String name) {
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            threads, new DefaultThreadFactory(name, true), transport.ioHandlerFactory());
+  }
+
+  EventLoopGroup group() {
+    return group;
+  }
+
+  /** Takes a reference for a new connection; false once the group is shutting down. */
+  boolean retain() {
+    while (true) {
+      int n = refs.get();
+      if (n == 0) {
+        return false;
+      }
+      if (refs.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Drops a reference; the last one shuts the loops down at once (no quiet period). */
+  void release() {
+    if (refs.decrementAndGet() == 0) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Waits up to the timeout for the loops to end, if they are shutting down. */
+  void awaitTermination(long millis) throws InterruptedException {
+    if (group.isShuttingDown()) {
+      group.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.github.socketserver4j.netty;
+
+import io.github.socketserver4j.SocketType;
+import io.github.socketserver4j.spi.SocketSpec;
+import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.spi.TransportSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty 4.2 transport of socketserver4j, found by {@link java.util.ServiceLoader}; the only
+ * public class of this artifact.
+ *
+ * <p>Each server gets its own small group of daemon event-loop threads ({@code
+ * MultiThreadIoEventLoopGroup}): one for a synchronous server, one per core for a {@code
+ * ThreadingMixIn} server. The group ends when the server is closed and its last connection is
+ * closed.
+ *
+ * <h2>System properties</h2>
+ *
+ * <ul>
+ *   <li>{@code socketserver4j.netty.transport}: {@code epoll} or {@code nio}; by default epoll
+ *       where it is available (Linux with the native library), NIO otherwise.
+ *   <li>{@code socketserver4j.netty.ioThreads}: the number of event-loop threads per server.
+ * </ul>
+ */
+public final class NettyTransportProvider extends TransportProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(NettyTransportProvider.class);
+
+  /** Called by {@link java.util.ServiceLoader}. */
+  public NettyTransportProvider() {}
+
+  @Override
+  public String name() {
+    return "netty";
+  }
+
+  @Override
+  public TransportSocket openSocket(SocketSpec spec) {
+    if (spec.type() != SocketType.SOCK_STREAM) {
+      throw new UnsupportedOperationException(
+          "socketserver4j-netty cannot serve " + spec.type() + " sockets yet");
+    }
+    Transport transport = Transport.select();
+    LOG.debug("{} uses the {} transport", spec.ownerName(), transport);
+    return new NettyServerSocket(spec, transport);
+  }
+
+  /**
+   * Returns the Netty transport servers use here: {@code "epoll"} or {@code "nio"}.
+   *
+   * @return the transport's name
+   */
+  public static String transportName() {
+    return Transport.select().name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
