@@ -49,7 +49,7 @@ public class BaseRequestHandler {
           "this handler has already run; the factory must return a new handler per request");
     }
     this.request = Objects.requireNonNull(request, "request");
-    this.clientAddress = Objects.requireNonNull(clientAddress, "clientAddress");
+    this.clientAddress = clientAddress; // null only where CPython has None (unbound Unix datagram)
     this.server = Objects.requireNonNull(server, "server");
     setup();
     try {
@@ -105,7 +105,8 @@ public class BaseRequestHandler {
   /**
    * Returns the client's address, CPython's {@code self.client_address}.
    *
-   * @return the address
+   * @return the address; {@code null} only for a datagram from an unbound Unix datagram socket,
+   *     where CPython has {@code None}
    * @throws IllegalStateException before {@link #run}
    */
   public final SocketAddress clientAddress() {

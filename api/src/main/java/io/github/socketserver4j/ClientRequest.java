@@ -8,12 +8,12 @@ import java.util.Objects;
  *
  * @param request the request, for example the accepted connection
  * @param clientAddress the peer's address; for a Unix stream client that did not bind, an empty
- *     path, as CPython's {@code ''}
+ *     path, as CPython's {@code ''}; {@code null} only for a datagram from an unbound Unix datagram
+ *     socket, where CPython gives {@code None}
  */
 public record ClientRequest(Request request, SocketAddress clientAddress) {
-  /** Checks that both parts are present. */
+  /** Checks that the request is present. */
   public ClientRequest {
     Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(clientAddress, "clientAddress");
   }
 }

@@ -10,6 +10,9 @@ final class PythonReprs {
 
   /** CPython's {@code str(client_address)}: {@code ('127.0.0.1', 52326)}, or a Unix path. */
   static String address(SocketAddress address) {
+    if (address == null) {
+      return "None";
+    }
     if (address instanceof InetSocketAddress) {
       InetSocketAddress inet = (InetSocketAddress) address;
       String host =
@@ -17,7 +20,7 @@ final class PythonReprs {
       return "('" + host + "', " + inet.getPort() + ")";
     }
     if (address instanceof UnixDomainSocketAddress) {
-      return ((UnixDomainSocketAddress) address).getPath().toString();
+      return ((UnixDomainSocketAddress) address).getPath().toString(); // '' prints as nothing
     }
     return String.valueOf(address);
   }

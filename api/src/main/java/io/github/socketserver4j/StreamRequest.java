@@ -93,8 +93,10 @@ public interface StreamRequest extends Request, AutoCloseable {
    * it off when {@code disable_nagle_algorithm} is true; it is on by default, as in Python.
    *
    * @param noDelay whether to set {@code TCP_NODELAY}
+   * @throws IOException if the socket has no such option (a Unix socket), as CPython's {@code
+   *     setsockopt} raises {@code OSError}
    */
-  void setTcpNoDelay(boolean noDelay);
+  void setTcpNoDelay(boolean noDelay) throws IOException;
 
   /**
    * Sends FIN after every byte already written, Python's {@code shutdown(SHUT_WR)}: the peer reads

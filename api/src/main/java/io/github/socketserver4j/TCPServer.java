@@ -95,7 +95,7 @@ public class TCPServer extends BaseServer {
       boolean bindAndActivate)
       throws IOException {
     super(serverAddress, requestHandlerFactory);
-    checkFamily(serverAddress, addressFamily());
+    Addresses.check(serverAddress, addressFamily());
     socket =
         TransportProvider.provider()
             .openSocket(
@@ -186,7 +186,8 @@ public class TCPServer extends BaseServer {
     AddressFamily family = addressFamily();
     boolean reusePort =
         allowReusePort() && (family == AddressFamily.AF_INET || family == AddressFamily.AF_INET6);
-    socket.bind(serverAddress(), allowReuseAddress(), reusePort, requestQueueSize());
+    SocketAddress address = Addresses.resolve(serverAddress(), family);
+    socket.bind(address, allowReuseAddress(), reusePort, requestQueueSize());
     setServerAddress(socket.localAddress().orElseThrow());
   }
 
@@ -282,17 +283,5 @@ public class TCPServer extends BaseServer {
   @Override
   Optional<Duration> socketTimeout() {
     return socket.timeout();
-  }
-
-  private static void checkFamily(SocketAddress address, AddressFamily family) {
-    boolean unix = address instanceof UnixDomainSocketAddress;
-    boolean inet = address instanceof InetSocketAddress;
-    if (family == AddressFamily.AF_UNIX ? !unix : !inet) {
-      throw new IllegalArgumentException(
-          "address family " + family + " cannot use the address " + address
-              + (family == AddressFamily.AF_UNIX
-                  ? "; pass a java.net.UnixDomainSocketAddress"
-                  : "; pass a java.net.InetSocketAddress"));
-    }
   }
 }

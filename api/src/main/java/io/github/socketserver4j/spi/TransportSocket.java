@@ -67,6 +67,40 @@ public interface TransportSocket extends AutoCloseable {
   ClientRequest accept() throws IOException;
 
   /**
+   * Receives one datagram, CPython's {@code recvfrom(max_packet_size)}, waiting for one if none is
+   * ready. Datagram sockets only.
+   *
+   * @param maxPacketSize the most bytes to keep; the rest of a longer datagram is discarded
+   * @return a {@link io.github.socketserver4j.DatagramRequest} on this socket and the sender's
+   *     address ({@code null} for an unbound Unix datagram sender, CPython's {@code None})
+   * @throws IOException if the socket is closed, receiving failed, or this is a stream socket
+   */
+  ClientRequest receive(int maxPacketSize) throws IOException;
+
+  /**
+   * Sends one datagram, CPython's {@code sendto(data, address)}, and waits until it is handed to
+   * the system. Datagram sockets only; safe to call from several threads at once.
+   *
+   * @param data the datagram (may be empty: a 0-byte datagram is sent)
+   * @param address where to send it
+   * @throws IOException if sending fails, for example because the datagram is too large
+   */
+  void sendTo(byte[] data, SocketAddress address) throws IOException;
+
+  /**
+   * Sets a socket option before {@link #bind}, CPython's {@code setsockopt}. Supported: {@link
+   * java.net.StandardSocketOptions#SO_REUSEADDR}, {@code SO_REUSEPORT}, {@code SO_RCVBUF}, {@code
+   * SO_SNDBUF} and {@link io.github.socketserver4j.SocketOptions#IPV6_V6ONLY}.
+   *
+   * @param <T> the option's value type
+   * @param option the option
+   * @param value its value
+   * @throws UnsupportedOperationException if this transport cannot set that option
+   * @throws IllegalStateException if the socket is already bound
+   */
+  <T> void setOption(java.net.SocketOption<T> option, T value);
+
+  /**
    * Returns the bound address, CPython's {@code getsockname()}, or empty before {@link #bind}.
    *
    * @return the local address

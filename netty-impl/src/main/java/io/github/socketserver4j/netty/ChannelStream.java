@@ -78,8 +78,8 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
   ChannelStream(Channel channel, Transport transport) {
     this.channel = channel;
     this.transport = transport;
-    this.remoteAddress = channel.remoteAddress();
-    this.localAddress = channel.localAddress();
+    this.remoteAddress = Transport.fromNetty(channel.remoteAddress());
+    this.localAddress = Transport.fromNetty(channel.localAddress());
   }
 
   // ---- Event loop side ----
@@ -384,7 +384,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("Timeout value out of range: " + timeout);
     }
-    timeoutNanos = NettyServerSocket.nanos(timeout);
+    timeoutNanos = OnDemandSocket.nanos(timeout);
   }
 
   @Override
@@ -399,8 +399,11 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
   }
 
   @Override
-  public void setTcpNoDelay(boolean noDelay) {
-    channel.config().setOption(ChannelOption.TCP_NODELAY, noDelay);
+  public void setTcpNoDelay(boolean noDelay) throws IOException {
+    if (!channel.config().setOption(ChannelOption.TCP_NODELAY, noDelay)) {
+      // As CPython: setsockopt(TCP_NODELAY) on a Unix socket fails with EOPNOTSUPP.
+      throw new SocketException("[Errno 95] Operation not supported: TCP_NODELAY on " + this);
+    }
   }
 
   @Override

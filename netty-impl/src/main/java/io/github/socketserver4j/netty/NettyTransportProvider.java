@@ -37,13 +37,11 @@ public final class NettyTransportProvider extends TransportProvider {
 
   @Override
   public TransportSocket openSocket(SocketSpec spec) {
-    if (spec.type() != SocketType.SOCK_STREAM) {
-      throw new UnsupportedOperationException(
-          "socketserver4j-netty cannot serve " + spec.type() + " sockets yet");
-    }
     Transport transport = Transport.select();
     LOG.debug("{} uses the {} transport", spec.ownerName(), transport);
-    return new NettyServerSocket(spec, transport);
+    return spec.type() == SocketType.SOCK_STREAM
+        ? new NettyServerSocket(spec, transport)
+        : new NettyDatagramSocket(spec, transport);
   }
 
   /**

@@ -7,14 +7,23 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.channel.unix.UnixChannel;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Locale;
 
@@ -33,7 +42,16 @@ enum Transport {
 
     @Override
     ServerChannel newServerChannel(AddressFamily family) {
-      return new EpollServerSocketChannel(protocolFamily(family));
+      return family == AddressFamily.AF_UNIX
+          ? new EpollServerDomainSocketChannel()
+          : new EpollServerSocketChannel(protocolFamily(family));
+    }
+
+    @Override
+    Channel newDatagramChannel(AddressFamily family) {
+      return family == AddressFamily.AF_UNIX
+          ? new EpollDomainDatagramChannel()
+          : new EpollDatagramChannel(protocolFamily(family));
     }
 
     @Override
@@ -42,10 +60,22 @@ enum Transport {
     }
 
     @Override
+    ChannelOption<Integer> v6OnlyOption() {
+      return V6ONLY;
+    }
+
+    @Override
     int fd(Channel channel) {
       return channel instanceof UnixChannel && channel.isOpen()
           ? ((UnixChannel) channel).fd().intValue()
           : -1;
+    }
+
+    @Override
+    SocketAddress toNetty(SocketAddress address) {
+      return address instanceof UnixDomainSocketAddress
+          ? new DomainSocketAddress(((UnixDomainSocketAddress) address).getPath().toString())
+          : address;
     }
   },
 
@@ -57,7 +87,19 @@ enum Transport {
 
     @Override
     ServerChannel newServerChannel(AddressFamily family) {
-      return new NioServerSocketChannel(SelectorProvider.provider(), protocolFamily(family));
+      return family == AddressFamily.AF_UNIX
+          ? new NioServerDomainSocketChannel()
+          : new NioServerSocketChannel(SelectorProvider.provider(), protocolFamily(family));
+    }
+
+    @Override
+    Channel newDatagramChannel(AddressFamily family) {
+      if (family == AddressFamily.AF_UNIX) {
+        throw new UnsupportedOperationException(
+            "Unix datagram sockets need Linux with Netty's epoll transport"
+                + " (netty-transport-native-epoll); the NIO transport (and the JDK) has none");
+      }
+      return new NioDatagramChannel(protocolFamily(family));
     }
 
     @Override
@@ -66,22 +108,51 @@ enum Transport {
     }
 
     @Override
+    ChannelOption<Integer> v6OnlyOption() {
+      return null; // the JDK offers no IPV6_V6ONLY; its sockets are dual-stack
+    }
+
+    @Override
     int fd(Channel channel) {
       return -1; // NIO exposes no file descriptor.
+    }
+
+    @Override
+    SocketAddress toNetty(SocketAddress address) {
+      return address;
     }
   };
 
   /** Forces a transport: {@code epoll} or {@code nio}. */
   static final String PROPERTY = "socketserver4j.netty.transport";
 
+  /** {@code setsockopt(IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26)} on Linux. */
+  private static final ChannelOption<Integer> V6ONLY =
+      new IntegerUnixChannelOption("IPV6_V6ONLY", 41, 26);
+
   abstract IoHandlerFactory ioHandlerFactory();
 
   abstract ServerChannel newServerChannel(AddressFamily family);
 
+  abstract Channel newDatagramChannel(AddressFamily family);
+
   abstract ChannelOption<Boolean> reusePortOption();
+
+  /** The IPV6_V6ONLY option, or null where the transport cannot set it. */
+  abstract ChannelOption<Integer> v6OnlyOption();
 
   /** The channel's file descriptor, or -1 when closed or not exposed. */
   abstract int fd(Channel channel);
+
+  /** The address type this transport's channels take. */
+  abstract SocketAddress toNetty(SocketAddress address);
+
+  /** The JDK address for one a channel reports: a native Unix address becomes the JDK's. */
+  static SocketAddress fromNetty(SocketAddress address) {
+    return address instanceof DomainSocketAddress
+        ? UnixDomainSocketAddress.of(((DomainSocketAddress) address).path())
+        : address;
+  }
 
   /** The transport to use: the one {@value #PROPERTY} names, else epoll if available, else NIO. */
   static Transport select() {
@@ -111,8 +182,7 @@ enum Transport {
       case AF_INET6:
         return SocketProtocolFamily.INET6;
       default:
-        throw new UnsupportedOperationException(
-            "socketserver4j-netty cannot serve address family " + family + " yet");
+        return SocketProtocolFamily.UNIX;
     }
   }
 }

@@ -1,0 +1,72 @@
+package io.github.socketserver4j;
+
+import io.github.socketserver4j.spi.TransportSocket;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A received datagram and the server socket it came in on: the {@code request} of a {@link
+ * UDPServer}, CPython's {@code (data, socket)} pair.
+ *
+ * <p>There is no connection: the socket is shared by every request and every thread, so {@link
+ * UDPServer#shutdownRequest} and {@link UDPServer#closeRequest} do nothing to it. Reply with
+ * {@code socket().sendTo(bytes, clientAddress)}; {@link DatagramRequestHandler} does that for you in
+ * {@code finish()}.
+ */
+public final class DatagramRequest implements Request {
+  private final byte[] packet;
+  private final TransportSocket socket;
+
+  /**
+   * Creates a request from a received datagram; transports and custom {@code getRequest()}
+   * overrides call this.
+   *
+   * @param packet the datagram's bytes (copied)
+   * @param socket the server socket it arrived on
+   */
+  public DatagramRequest(byte[] packet, TransportSocket socket) {
+    this.packet = packet.clone();
+    this.socket = Objects.requireNonNull(socket, "socket");
+  }
+
+  /**
+   * Returns a copy of the datagram's bytes, CPython's {@code request[0]}. At most the server's
+   * {@code maxPacketSize()} bytes: longer datagrams were truncated, as in CPython.
+   *
+   * @return the bytes
+   */
+  public byte[] packet() {
+    return packet.clone();
+  }
+
+  /** The bytes without a copy, for this package's handler. */
+  byte[] packetNoCopy() {
+    return packet;
+  }
+
+  /**
+   * Returns the server socket, CPython's {@code request[1]}.
+   *
+   * @return the socket the datagram arrived on, to reply with {@code sendTo}
+   */
+  public TransportSocket socket() {
+    return socket;
+  }
+
+  @Override
+  public String toString() {
+    return "DatagramRequest[" + packet.length + " bytes]";
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DatagramRequest
+        && ((DatagramRequest) o).socket == socket
+        && Arrays.equals(((DatagramRequest) o).packet, packet);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(packet);
+  }
+}

@@ -1,0 +1,212 @@
+package io.github.socketserver4j.netty;
+
+import io.github.socketserver4j.AddressFamily;
+import io.github.socketserver4j.ClientRequest;
+import io.github.socketserver4j.DatagramRequest;
+import io.github.socketserver4j.spi.SocketSpec;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.bootstrap.AbstractBootstrap;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.DomainDatagramPacket;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.UnixDomainSocketAddress;
+import java.util.Objects;
+
+/**
+ * A datagram socket (UDP or Unix) read on demand: one datagram per {@code get_request()}, the
+ * rest waiting in the kernel's receive buffer. Datagrams longer than the server's {@code
+ * max_packet_size} are truncated by the fixed-size receive buffer, as CPython's {@code recvfrom}
+ * truncates them.
+ */
+final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Received> {
+  private static final int DEFAULT_PACKET_SIZE = 8192;
+
+  /** One datagram, copied out of Netty's buffer at once (nothing to release later). */
+  static final class Received {
+    final byte[] data;
+    final SocketAddress sender;
+
+    Received(byte[] data, SocketAddress sender) {
+      this.data = data;
+      this.sender = sender;
+    }
+  }
+
+  private volatile int packetSize = DEFAULT_PACKET_SIZE;
+
+  /** On NIO, the JDK channel under Netty's, for what Netty cannot send (empty datagrams). */
+  private volatile java.nio.channels.DatagramChannel jdkChannel;
+
+  NettyDatagramSocket(SocketSpec spec, Transport transport) {
+    super(spec, transport);
+    if (spec.family() == AddressFamily.AF_UNIX) {
+      transport.newDatagramChannel(spec.family()).unsafe().closeForcibly(); // fails early on NIO
+    }
+  }
+
+  @Override
+  AbstractBootstrap<?, ?> bootstrap(LoopGroup loops, int backlog) {
+    return new Bootstrap()
+        .group(loops.group())
+        .channelFactory(this::newChannel)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(packetSize))
+        .handler(new Receive());
+  }
+
+  private io.netty.channel.Channel newChannel() {
+    if (transport == Transport.NIO && spec.family() != AddressFamily.AF_UNIX) {
+      try {
+        jdkChannel =
+            java.nio.channels.DatagramChannel.open(
+                spec.family() == AddressFamily.AF_INET6
+                    ? java.net.StandardProtocolFamily.INET6
+                    : java.net.StandardProtocolFamily.INET);
+      } catch (IOException e) {
+        throw new io.netty.channel.ChannelException("cannot open a datagram channel", e);
+      }
+      return new io.netty.channel.socket.nio.NioDatagramChannel(jdkChannel);
+    }
+    return transport.newDatagramChannel(spec.family());
+  }
+
+  @Override
+  public ClientRequest receive(int maxPacketSize) throws IOException {
+    if (maxPacketSize <= 0) {
+      throw new IllegalArgumentException("maxPacketSize must be positive: " + maxPacketSize);
+    }
+    if (maxPacketSize != packetSize && channel != null) {
+      packetSize = maxPacketSize; // applies from the next read; CPython passes it to each recvfrom
+      channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(maxPacketSize));
+    }
+    Received datagram = take();
+    return new ClientRequest(new DatagramRequest(datagram.data, this), datagram.sender);
+  }
+
+  @Override
+  public void sendTo(byte[] data, SocketAddress address) throws IOException {
+    Objects.requireNonNull(address, "address");
+    var c = channel;
+    if (c == null || !isOpen()) {
+      throw new SocketException("Socket is closed");
+    }
+    if (data.length == 0) {
+      // Netty drops empty datagrams silently; CPython sends them (a handler that wrote nothing).
+      sendEmpty(c, address);
+      return;
+    }
+    ByteBuf payload = Unpooled.wrappedBuffer(data.clone());
+    Object packet;
+    if (address instanceof UnixDomainSocketAddress) {
+      packet =
+          new DomainDatagramPacket(
+              payload,
+              new DomainSocketAddress(((UnixDomainSocketAddress) address).getPath().toString()));
+    } else {
+      packet = new DatagramPacket(payload, (InetSocketAddress) address);
+    }
+    Throwable failure = await(c.writeAndFlush(packet));
+    if (failure != null) {
+      SocketException e = new SocketException("sendto " + address + " failed: " + failure.getMessage());
+      e.initCause(failure);
+      throw e;
+    }
+  }
+
+  /** Sends a 0-byte datagram below Netty, on the channel's event loop. */
+  private void sendEmpty(io.netty.channel.Channel c, SocketAddress address) throws IOException {
+    io.netty.channel.ChannelPromise done = c.newPromise();
+    c.eventLoop()
+        .execute(
+            () -> {
+              try {
+                if (transport == Transport.NIO) {
+                  jdkChannel.send(java.nio.ByteBuffer.allocate(0), address);
+                } else {
+                  io.netty.channel.unix.Socket socket =
+                      (io.netty.channel.unix.Socket) ((io.netty.channel.unix.UnixChannel) c).fd();
+                  java.nio.ByteBuffer empty = java.nio.ByteBuffer.allocateDirect(1);
+                  if (address instanceof UnixDomainSocketAddress) {
+                    socket.sendToDomainSocket(
+                        empty,
+                        0,
+                        0,
+                        ((UnixDomainSocketAddress) address)
+                            .getPath()
+                            .toString()
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                  } else {
+                    InetSocketAddress inet = (InetSocketAddress) address;
+                    socket.sendTo(empty, 0, 0, inet.getAddress(), inet.getPort());
+                  }
+                }
+                done.setSuccess();
+              } catch (IOException | RuntimeException e) {
+                done.setFailure(e);
+              }
+            });
+    Throwable failure = await(done);
+    if (failure != null) {
+      SocketException e = new SocketException("sendto " + address + " failed: " + failure.getMessage());
+      e.initCause(failure);
+      throw e;
+    }
+  }
+
+  @Override
+  void discard(Received datagram) {
+    // Nothing to release: the bytes were copied on arrival.
+  }
+
+  /** Copies each datagram out on the event loop and parks it. */
+  private final class Receive extends ChannelInboundHandlerAdapter {
+    private boolean got;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        ByteBuf content;
+        SocketAddress sender;
+        if (msg instanceof DatagramPacket) {
+          content = ((DatagramPacket) msg).content();
+          sender = ((DatagramPacket) msg).sender();
+        } else {
+          DomainDatagramPacket packet = (DomainDatagramPacket) msg;
+          content = packet.content();
+          String path = packet.sender() == null ? "" : packet.sender().path();
+          // An unbound sender has no address: CPython's None.
+          sender = path.isEmpty() ? null : UnixDomainSocketAddress.of(path);
+        }
+        got = true;
+        arrived(new Received(ByteBufUtil.getBytes(content), sender));
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (!got) {
+        readEnded(); // the read found nothing: ask again on the next poll
+      }
+      got = false;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      readFailed(cause);
+    }
+  }
+}
