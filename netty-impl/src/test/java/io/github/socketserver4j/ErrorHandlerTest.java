@@ -30,8 +30,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * CPython's {@code ErrorHandlerTest} (bpo-23430), spec section 2.2 tests 17 to 20, plus the
- * default {@code handle_error} output (spec 2.3 case 1).
+ * CPython's {@code ErrorHandlerTest} (bpo-23430), spec section 2.2 tests 17 to 20, plus the default
+ * {@code handle_error} output (spec 2.3 case 1).
  *
  * <p>CPython's test server appends {@code "Handler called"} and {@code "Error handled"} to a file
  * and compares its content afterwards; here the lines go to an in-memory list. Python's {@code
@@ -172,7 +172,11 @@ class ErrorHandlerTest {
     assertFalse(serving.isAlive(), "serve_forever did not return after shutdown()");
     assertEquals(
         List.of(
-            HANDLER_CALLED, ERROR_HANDLED, HANDLER_CALLED, ERROR_HANDLED, HANDLER_CALLED,
+            HANDLER_CALLED,
+            ERROR_HANDLED,
+            HANDLER_CALLED,
+            ERROR_HANDLED,
+            HANDLER_CALLED,
             ERROR_HANDLED),
         server.log);
     assertEquals(3, server.shutdownCalls.get());
@@ -264,6 +268,7 @@ class ErrorHandlerTest {
       try (Client client = Client.connect(server.serverAddress())) {
         handleOneRequest(server);
         server.waitDone();
+        assertTrue(client.seesEndOfStream(TestRules.waitBound()), "the connection was not closed");
       }
       String where = threading ? "threading: " : "sync: ";
       assertEquals(Optional.of(server.thrown.get(0)), server.exceptionInHandleError, where);

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -55,22 +56,43 @@ class MiscTest {
    */
   static final Set<String> CPYTHON_ALL =
       Set.of(
-          "BaseServer", "TCPServer", "UDPServer", "ThreadingUDPServer", "ThreadingTCPServer",
-          "BaseRequestHandler", "StreamRequestHandler", "DatagramRequestHandler", "ThreadingMixIn",
-          "ForkingUDPServer", "ForkingTCPServer", "ForkingMixIn", "UnixStreamServer",
-          "UnixDatagramServer", "ThreadingUnixStreamServer", "ThreadingUnixDatagramServer",
-          "ForkingUnixStreamServer", "ForkingUnixDatagramServer");
+          "BaseServer",
+          "TCPServer",
+          "UDPServer",
+          "ThreadingUDPServer",
+          "ThreadingTCPServer",
+          "BaseRequestHandler",
+          "StreamRequestHandler",
+          "DatagramRequestHandler",
+          "ThreadingMixIn",
+          "ForkingUDPServer",
+          "ForkingTCPServer",
+          "ForkingMixIn",
+          "UnixStreamServer",
+          "UnixDatagramServer",
+          "ThreadingUnixStreamServer",
+          "ThreadingUnixDatagramServer",
+          "ForkingUnixStreamServer",
+          "ForkingUnixDatagramServer");
 
   /** CPython names with no Java class yet: datagram and Unix-socket servers are not ported. */
   static final Set<String> NOT_PORTED_YET =
       Set.of(
-          "UDPServer", "ThreadingUDPServer", "DatagramRequestHandler", "UnixStreamServer",
-          "UnixDatagramServer", "ThreadingUnixStreamServer", "ThreadingUnixDatagramServer");
+          "UDPServer",
+          "ThreadingUDPServer",
+          "DatagramRequestHandler",
+          "UnixStreamServer",
+          "UnixDatagramServer",
+          "ThreadingUnixStreamServer",
+          "ThreadingUnixDatagramServer");
 
   /** CPython names that cannot exist: a JVM cannot fork (CPython omits them without os.fork). */
   static final Set<String> NO_FORK =
       Set.of(
-          "ForkingMixIn", "ForkingTCPServer", "ForkingUDPServer", "ForkingUnixStreamServer",
+          "ForkingMixIn",
+          "ForkingTCPServer",
+          "ForkingUDPServer",
+          "ForkingUnixStreamServer",
           "ForkingUnixDatagramServer");
 
   /** Public types Python does not need: its duck typing, exceptions and socket constants. */
@@ -88,7 +110,8 @@ class MiscTest {
   static final Set<String> SPI = Set.of("TransportProvider", "TransportSocket", "SocketSpec");
 
   @Test
-  @DisplayName("test_all: the public types are CPython's __all__ as ported, plus the Java-only ones")
+  @DisplayName(
+      "test_all: the public types are CPython's __all__ as ported, plus the Java-only ones")
   void all() throws Exception {
     assertTrue(CPYTHON_ALL.containsAll(NOT_PORTED_YET), "NOT_PORTED_YET names no CPython class");
     assertTrue(CPYTHON_ALL.containsAll(NO_FORK), "NO_FORK names no CPython class");
@@ -97,8 +120,12 @@ class MiscTest {
     expected.removeAll(NO_FORK);
     assertEquals(
         Set.of(
-            "BaseServer", "TCPServer", "ThreadingTCPServer", "ThreadingMixIn",
-            "BaseRequestHandler", "StreamRequestHandler"),
+            "BaseServer",
+            "TCPServer",
+            "ThreadingTCPServer",
+            "ThreadingMixIn",
+            "BaseRequestHandler",
+            "StreamRequestHandler"),
         expected);
     expected.addAll(JAVA_ONLY);
 
@@ -106,7 +133,8 @@ class MiscTest {
     // The scan sees the package-private classes too, so an empty or wrong scan cannot pass.
     assertTrue(names(all).contains("RequestThreads"), "scan missed RequestThreads: " + names(all));
     assertEquals(expected, names(publicOnly(all)));
-    assertEquals(new TreeSet<>(SPI), names(publicOnly(topLevelTypes("io.github.socketserver4j.spi"))));
+    assertEquals(
+        new TreeSet<>(SPI), names(publicOnly(topLevelTypes("io.github.socketserver4j.spi"))));
   }
 
   /**
@@ -114,7 +142,8 @@ class MiscTest {
    * build, a jar otherwise). JDK only: no class-path scanning library.
    */
   static List<Class<?>> topLevelTypes(String pkg) throws Exception {
-    Path root = Path.of(BaseServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path root =
+        Path.of(BaseServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     String dir = pkg.replace('.', '/');
     List<String> files = new ArrayList<>();
     if (Files.isDirectory(root)) {
@@ -142,7 +171,9 @@ class MiscTest {
   }
 
   static List<Class<?>> publicOnly(List<Class<?>> types) {
-    return types.stream().filter(c -> Modifier.isPublic(c.getModifiers())).collect(Collectors.toList());
+    return types.stream()
+        .filter(c -> Modifier.isPublic(c.getModifiers()))
+        .collect(Collectors.toList());
   }
 
   static Set<String> names(List<Class<?>> types) {
@@ -179,10 +210,13 @@ class MiscTest {
   void nettyCheckFindsNettyTypes() {
     List<String> found = nettyTypesExposedBy(List.of(LeakyApi.class));
     assertEquals(3, found.size(), found.toString());
-    assertTrue(found.stream().anyMatch(s -> s.contains("io.netty.buffer.ByteBuf")), found.toString());
-    assertTrue(found.stream().anyMatch(s -> s.contains("io.netty.channel.Channel")), found.toString());
     assertTrue(
-        found.stream().anyMatch(s -> s.contains("io.netty.util.ReferenceCounted")), found.toString());
+        found.stream().anyMatch(s -> s.contains("io.netty.buffer.ByteBuf")), found.toString());
+    assertTrue(
+        found.stream().anyMatch(s -> s.contains("io.netty.channel.Channel")), found.toString());
+    assertTrue(
+        found.stream().anyMatch(s -> s.contains("io.netty.util.ReferenceCounted")),
+        found.toString());
   }
 
   /** "Member: type" for each Netty type in the public or protected surface of {@code types}. */
@@ -232,7 +266,7 @@ class MiscTest {
   }
 
   private static void check(String where, List<String> found, Type... types) {
-    Set<Type> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Type> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<String> netty = new HashSet<>();
     for (Type t : types) {
       collectNetty(t, seen, netty);
@@ -358,6 +392,7 @@ class MiscTest {
 
   @Test
   @DisplayName("test_threads_reaped (bpo-37193): not every request thread is kept")
+  @SuppressWarnings("try") // CPython: with socket.create_connection(...): server.handle_request()
   void threadsReaped() throws Exception {
     try (ThreadingServer server = new ThreadingServer(StreamRequestHandler::new)) {
       for (int n = 0; n < 10; n++) {
@@ -498,7 +533,8 @@ class MiscTest {
       return false;
     }
     return Arrays.stream(t.getStackTrace())
-        .anyMatch(f -> f.getClassName().equals("java.lang.Thread") && f.getMethodName().equals("join"));
+        .anyMatch(
+            f -> f.getClassName().equals("java.lang.Thread") && f.getMethodName().equals("join"));
   }
 
   private static void awaitLatch(CountDownLatch latch, String message) throws InterruptedException {

@@ -13,6 +13,7 @@ import io.github.socketserver4j.testing.TestRules;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ class SocketWriterTest {
     volatile OutputStream wfile;
     volatile int fileno;
     volatile boolean connectionIsRequest;
+
     /** The ports of the socket behind {@code fileno}, looked up while the connection is open. */
     volatile List<Integer> filenoPorts;
 
@@ -73,7 +75,7 @@ class SocketWriterTest {
       // CPython: wfile.fileno() == request.fileno(), the accepted socket's descriptor.
       if ("epoll".equals(NettyTransportProvider.transportName())) {
         assertTrue(handler.fileno >= 0, "fileno " + handler.fileno);
-        int serverPort = ((java.net.InetSocketAddress) server.serverAddress()).getPort();
+        int serverPort = ((InetSocketAddress) server.serverAddress()).getPort();
         assertEquals(
             List.of(serverPort, client.socket().getLocalPort()),
             handler.filenoPorts,
