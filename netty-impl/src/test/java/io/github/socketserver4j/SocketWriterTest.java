@@ -155,7 +155,6 @@ class SocketWriterTest {
               "handle_request");
       serving.start();
       long rest;
-      int interrupts = 0;
       try (Client client = Client.connect(server.serverAddress())) {
         // Sent without flush: readable before the server reads anything from us (no deadlock).
         assertEquals("write data\n", client.readLine());
@@ -169,7 +168,6 @@ class SocketWriterTest {
           awaitBlocked(handler);
           assertFalse(handler.bigWriteReturned, "the write finished before the interrupt");
           handler.thread.interrupt();
-          interrupts++;
           received += in.readNBytes(64 * 1024).length;
         }
         rest = received - 100;
@@ -187,7 +185,6 @@ class SocketWriterTest {
       serving.join(TestRules.waitBound().toMillis());
       assertFalse(serving.isAlive(), "handle_request did not return");
       assertNull(serverFailure.get(), () -> "handle_request threw " + serverFailure.get());
-      assertEquals(5, interrupts);
       assertEquals("client response\n", new String(handler.received, StandardCharsets.US_ASCII));
       assertTrue(handler.bigWriteReturned, "the big write did not return normally");
       // CPython: received2 == SOCK_MAX_SIZE - 100; nothing lost, nothing duplicated.
