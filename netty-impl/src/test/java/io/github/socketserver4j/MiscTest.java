@@ -75,16 +75,8 @@ class MiscTest {
           "ForkingUnixStreamServer",
           "ForkingUnixDatagramServer");
 
-  /** CPython names with no Java class yet: datagram and Unix-socket servers are not ported. */
-  static final Set<String> NOT_PORTED_YET =
-      Set.of(
-          "UDPServer",
-          "ThreadingUDPServer",
-          "DatagramRequestHandler",
-          "UnixStreamServer",
-          "UnixDatagramServer",
-          "ThreadingUnixStreamServer",
-          "ThreadingUnixDatagramServer");
+  /** CPython names with no Java class yet. */
+  static final Set<String> NOT_PORTED_YET = Set.of();
 
   /** CPython names that cannot exist: a JVM cannot fork (CPython omits them without os.fork). */
   static final Set<String> NO_FORK =
@@ -100,6 +92,8 @@ class MiscTest {
       Set.of(
           "Request", // what getRequest() returns: CPython's socket object, untyped
           "StreamRequest", // a connection: the socket methods handlers use
+          "DatagramRequest", // UDPServer's (data, socket) request tuple
+          "SocketOptions", // socket.IPV6_V6ONLY, which java.net.StandardSocketOptions lacks
           "ClientRequest", // get_request()'s (request, client_address) tuple
           "LineInputStream", // rfile: readline(limit)
           "RequestHandlerFactory", // RequestHandlerClass as a callable
@@ -122,10 +116,17 @@ class MiscTest {
         Set.of(
             "BaseServer",
             "TCPServer",
+            "UDPServer",
             "ThreadingTCPServer",
+            "ThreadingUDPServer",
+            "UnixStreamServer",
+            "UnixDatagramServer",
+            "ThreadingUnixStreamServer",
+            "ThreadingUnixDatagramServer",
             "ThreadingMixIn",
             "BaseRequestHandler",
-            "StreamRequestHandler"),
+            "StreamRequestHandler",
+            "DatagramRequestHandler"),
         expected);
     expected.addAll(JAVA_ONLY);
 
