@@ -66,6 +66,9 @@ public abstract class BaseServer implements AutoCloseable {
   /** CPython's default {@code poll_interval} of {@code serve_forever}. */
   static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
+  /** CPython's {@code ForkingMixIn.timeout}, which overrides {@code BaseServer.timeout}. */
+  static final Duration FORKING_TIMEOUT = Duration.ofSeconds(300);
+
   /** Stands for "no timeout" in waits: about 292 years. */
   static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
 
@@ -134,13 +137,14 @@ public abstract class BaseServer implements AutoCloseable {
    * Returns the timeout of {@link #handleRequest()}, CPython's class attribute {@code timeout}.
    * {@code serveForever} ignores it, as in CPython.
    *
-   * @implSpec The default returns empty: {@code handleRequest} waits without limit. Override to
+   * @implSpec The default returns empty: {@code handleRequest} waits without limit; on a {@link
+   *     ForkingMixIn} server 300 s, as CPython's {@code ForkingMixIn.timeout}. Override to
    *     return a fixed or an instance value (CPython code that sets {@code self.timeout = 1} in
    *     {@code __init__} overrides this to return a field).
    * @return the timeout, or empty for none
    */
   public Optional<Duration> timeout() {
-    return Optional.empty();
+    return this instanceof ForkingMixIn ? Optional.of(FORKING_TIMEOUT) : Optional.empty();
   }
 
   /**
@@ -267,9 +271,15 @@ public abstract class BaseServer implements AutoCloseable {
    * Called by the {@link #serveForever} loop after every wake-up, CPython's {@code
    * service_actions()}.
    *
-   * @implSpec Does nothing. May be overridden to do periodic work on the serving thread.
+   * @implSpec Does nothing; on a {@link ForkingMixIn} server, reaps ended requests and waits while
+   *     {@code maxChildren()} are running, as CPython's {@code ForkingMixIn.service_actions}. May
+   *     be overridden to do periodic work on the serving thread.
    */
-  public void serviceActions() {}
+  public void serviceActions() {
+    if (this instanceof ForkingMixIn) {
+      ((ForkingMixIn) this).collectChildren(false);
+    }
+  }
 
   /**
    * Handles one request, waiting at most for the timeout: CPython's {@code handle_request()}.
@@ -360,9 +370,14 @@ public abstract class BaseServer implements AutoCloseable {
    * Called by {@link #handleRequest()} when no request arrived in time, CPython's {@code
    * handle_timeout()}.
    *
-   * @implSpec Does nothing. May be overridden.
+   * @implSpec Does nothing; on a {@link ForkingMixIn} server, reaps ended requests as CPython's
+   *     {@code ForkingMixIn.handle_timeout} does. May be overridden.
    */
-  public void handleTimeout() {}
+  public void handleTimeout() {
+    if (this instanceof ForkingMixIn) {
+      ((ForkingMixIn) this).collectChildren(false);
+    }
+  }
 
   /**
    * Takes the next request from the socket, CPython's {@code get_request()}. Called by the serving
@@ -400,7 +415,8 @@ public abstract class BaseServer implements AutoCloseable {
    *     ThreadingMixIn} server it instead starts a new thread (virtual where the JVM has them) that
    *     runs {@link ThreadingMixIn#processRequestThread}, records it for {@link #serverClose()}
    *     when {@code blockOnClose()} is true and {@code daemonThreads()} is false, and returns at
-   *     once. May be overridden or extended.
+   *     once. On a {@link ForkingMixIn} server it starts a thread that does what CPython's forked
+   *     child does (see {@link ForkingMixIn}). May be overridden or extended.
    * @param request the request
    * @param clientAddress the client's address
    * @throws Exception anything the handler throws; the caller passes an {@code Exception} to
@@ -411,6 +427,10 @@ public abstract class BaseServer implements AutoCloseable {
       threads.start((ThreadingMixIn) this, request, clientAddress, threadName());
       return;
     }
+    if (this instanceof ForkingMixIn) {
+      threads.startChild(threadName(), () -> runChild(request, clientAddress));
+      return;
+    }
     finishRequest(request, clientAddress);
     shutdownRequest(request);
   }
@@ -419,13 +439,32 @@ public abstract class BaseServer implements AutoCloseable {
    * Cleans up the server, CPython's {@code server_close()}.
    *
    * @implSpec On a {@link ThreadingMixIn} server, joins the request threads that were recorded
-   *     (bpo-31233), without a deadline, as CPython does; otherwise does nothing. {@link
+   *     (bpo-31233), without a deadline, as CPython does; on a {@link ForkingMixIn} server, waits
+   *     for running requests if {@code blockOnClose()} (bpo-31151); otherwise does nothing. {@link
    *     TCPServer} closes its socket first, then calls this. May be overridden; call {@code
    *     super.serverClose()}.
    */
   public void serverClose() {
     if (this instanceof ThreadingMixIn) {
       threads.join();
+    }
+    if (this instanceof ForkingMixIn) {
+      ForkingMixIn forking = (ForkingMixIn) this;
+      forking.collectChildren(forking.blockOnClose());
+    }
+  }
+
+  /** A {@link ForkingMixIn} request: CPython's child branch of {@code process_request}. */
+  private void runChild(Request request, SocketAddress clientAddress) {
+    try {
+      finishRequest(request, clientAddress);
+    } catch (Exception e) {
+      handleError(request, clientAddress, e);
+    } catch (Error e) {
+      // CPython's child ends with os._exit(1): its SystemExit never reaches the parent.
+      LOG.debug("request from {} ended with {}", PythonReprs.address(clientAddress), e.toString());
+    } finally {
+      shutdownRequest(request);
     }
   }
 

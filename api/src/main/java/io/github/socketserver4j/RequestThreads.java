@@ -17,7 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class RequestThreads {
   private final ReentrantLock lock = new ReentrantLock();
+  private final java.util.concurrent.locks.Condition ended = lock.newCondition();
   private final List<Thread> live = new ArrayList<>();
+  private final java.util.Set<Thread> children = new java.util.HashSet<>();
   private final AtomicLong requests = new AtomicLong();
 
   void start(ThreadingMixIn server, Request request, SocketAddress clientAddress, String prefix) {
@@ -36,6 +38,69 @@ final class RequestThreads {
       }
     }
     thread.start();
+  }
+
+  /**
+   * Starts a {@link ForkingMixIn} "child": recorded until its body ends, whatever {@code
+   * blockOnClose} says, as CPython records every child pid.
+   */
+  void startChild(String prefix, Runnable body) {
+    Thread[] self = new Thread[1];
+    Thread thread =
+        VirtualThreads.newThread(
+            prefix + " request " + requests.incrementAndGet(),
+            false,
+            () -> {
+              try {
+                body.run();
+              } finally {
+                lock.lock();
+                try {
+                  children.remove(self[0]);
+                  ended.signalAll();
+                } finally {
+                  lock.unlock();
+                }
+              }
+            });
+    self[0] = thread;
+    lock.lock();
+    try {
+      children.add(thread);
+    } finally {
+      lock.unlock();
+    }
+    thread.start();
+  }
+
+  /**
+   * CPython's {@code collect_children}: waits while {@code max} or more children run, and with
+   * {@code blocking} until none does. Stops early if this thread is interrupted.
+   */
+  void collect(int max, boolean blocking) {
+    lock.lock();
+    try {
+      while (children.size() >= Math.max(1, max) || (blocking && !children.isEmpty())) {
+        try {
+          ended.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The number of children still running. */
+  int alive() {
+    lock.lock();
+    try {
+      return children.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Joins every recorded thread, without a deadline; stops early if this thread is interrupted. */
