@@ -33,7 +33,7 @@ public final class ThreadedEchoClientServer {
   private ThreadedEchoClientServer() {}
 
   // tag::handler[]
-  /** Python: {@code class ThreadedTCPRequestHandler(socketserver.BaseRequestHandler)}. */
+  // Python: class ThreadedTCPRequestHandler(socketserver.BaseRequestHandler)
   static class ThreadedTCPRequestHandler extends BaseRequestHandler {
     @Override
     public void handle() throws IOException {
@@ -46,7 +46,7 @@ public final class ThreadedEchoClientServer {
     }
   }
 
-  /** Python: {@code class ThreadedTCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer)}. */
+  // Python: class ThreadedTCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer)
   static class ThreadedTCPServer extends TCPServer implements ThreadingMixIn {
     ThreadedTCPServer(SocketAddress address) throws IOException {
       super(address, ThreadedTCPRequestHandler::new);
