@@ -1,7 +1,6 @@
 package io.github.socketserver4j.examples;
 
 import static io.github.socketserver4j.testing.Client.anyLoopbackPort;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +34,8 @@ class TimeServerTest {
       serving.join(TestRules.waitBound().toMillis());
       assertFalse(serving.isAlive(), "serveUntilIdle() did not return");
       Duration took = Duration.ofNanos(System.nanoTime() - started);
-      assertEquals(2, server.timeouts());
+      // Two timeouts after the request; one more if the accept was slower than the first wait.
+      assertTrue(server.timeouts() >= 2, server.timeouts() + " timeouts");
       // handleTimeout() runs only once a whole timeout has passed without a client.
       assertTrue(took.compareTo(TIMEOUT.multipliedBy(2)) >= 0, "returned after only " + took);
     }
