@@ -160,8 +160,11 @@ class MiscTest {
     }
     List<Class<?>> types = new ArrayList<>();
     for (String file : files) {
+      if (!file.startsWith(dir + "/")) {
+        continue;
+      }
       String name = file.substring(dir.length() + 1);
-      if (!file.startsWith(dir + "/") || !name.endsWith(".class") || name.contains("/")) {
+      if (!name.endsWith(".class") || name.contains("/")) {
         continue;
       }
       name = name.substring(0, name.length() - ".class".length());
