@@ -271,6 +271,33 @@ class SocketTypesTest {
     });
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transports")
+  @DisplayName("max_packet_size overridden to 20000: a 10,000-byte datagram arrives whole; 30,000 bytes arrive as 20,000")
+  void largerMaxPacketSize(String transport) throws Exception {
+    Transports.with(transport, () -> {
+      try (UDPServer server = new UDPServer(new InetSocketAddress("127.0.0.1", 0), () -> new DatagramRequestHandler() {
+        @Override
+        public void handle() throws IOException {
+          wfile().write(String.valueOf(packet().length).getBytes(StandardCharsets.UTF_8));
+        }
+      }) {
+        @Override
+        public int maxPacketSize() {
+          return 20_000;
+        }
+      }) {
+        Thread t = serveOne(server);
+        assertEquals("10000", new String(udpRoundTrip(server.serverAddress(), new byte[10_000]), StandardCharsets.UTF_8));
+        t.join(TestRules.waitBound().toMillis());
+        t = serveOne(server);
+        assertEquals("20000", new String(udpRoundTrip(server.serverAddress(), new byte[30_000]), StandardCharsets.UTF_8));
+        t.join(TestRules.waitBound().toMillis());
+      }
+      return null;
+    });
+  }
+
   static Thread serveOne(TCPServer server) {
     Thread t = new Thread(server::handleRequest, "handle_request");
     t.setDaemon(true);

@@ -27,11 +27,15 @@ import java.util.Objects;
 /**
  * A datagram socket (UDP or Unix) read on demand: one datagram per {@code get_request()}, the
  * rest waiting in the kernel's receive buffer. Datagrams longer than the server's {@code
- * max_packet_size} are truncated by the fixed-size receive buffer, as CPython's {@code recvfrom}
- * truncates them.
+ * max_packet_size} are truncated, as CPython's {@code recvfrom} truncates them.
  */
 final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Received> {
-  private static final int DEFAULT_PACKET_SIZE = 8192;
+  /**
+   * Every read takes up to 64 KiB (the largest UDP payload), and {@link #receive} truncates to
+   * the caller's {@code max_packet_size}: the size is only known when the request is taken, after
+   * the read was armed, as CPython only knows it at {@code recvfrom}.
+   */
+  private static final int READ_SIZE = 65536;
 
   /** One datagram, copied out of Netty's buffer at once (nothing to release later). */
   static final class Received {
@@ -43,8 +47,6 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
       this.sender = sender;
     }
   }
-
-  private volatile int packetSize = DEFAULT_PACKET_SIZE;
 
   /** On NIO, the JDK channel under Netty's, for what Netty cannot send (empty datagrams). */
   private volatile java.nio.channels.DatagramChannel jdkChannel;
@@ -62,7 +64,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         .group(loops.group())
         .channelFactory(this::newChannel)
         .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(packetSize))
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_SIZE))
         .handler(new Receive());
   }
 
@@ -87,12 +89,12 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     if (maxPacketSize <= 0) {
       throw new IllegalArgumentException("maxPacketSize must be positive: " + maxPacketSize);
     }
-    if (maxPacketSize != packetSize && channel != null) {
-      packetSize = maxPacketSize; // applies from the next read; CPython passes it to each recvfrom
-      channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(maxPacketSize));
-    }
     Received datagram = take();
-    return new ClientRequest(new DatagramRequest(datagram.data, this), datagram.sender);
+    byte[] data =
+        datagram.data.length > maxPacketSize
+            ? java.util.Arrays.copyOf(datagram.data, maxPacketSize) // CPython truncates silently
+            : datagram.data;
+    return new ClientRequest(new DatagramRequest(data, this), datagram.sender);
   }
 
   @Override
