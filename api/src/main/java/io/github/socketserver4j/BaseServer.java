@@ -3,8 +3,10 @@ package io.github.socketserver4j;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +90,12 @@ public abstract class BaseServer implements AutoCloseable {
 
   /** CPython's {@code _threads}; used by {@link ThreadingMixIn} servers only. */
   final RequestThreads threads = new RequestThreads();
+
+  /** The requests being processed, for {@link #drain}. */
+  private final InFlight inFlight = new InFlight();
+
+  /** Set by {@link #drain} so that its {@code serverClose()} does not wait without a deadline. */
+  private volatile boolean draining;
 
   /**
    * Stores the address and the handler factory, CPython's {@code BaseServer.__init__}. Calls no
@@ -190,6 +198,7 @@ public abstract class BaseServer implements AutoCloseable {
    */
   public void serveForever(Duration pollInterval) {
     Objects.requireNonNull(pollInterval, "pollInterval");
+    checkOpen("serveForever");
     isShutDown.clear();
     servingThread = Thread.currentThread();
     try {
@@ -309,6 +318,7 @@ public abstract class BaseServer implements AutoCloseable {
    * handles nothing.
    */
   public void handleRequest() {
+    checkOpen("handleRequest");
     Optional<Duration> timeout = min(socketTimeout(), timeout());
     Duration remaining = timeout.orElse(FOREVER);
     long deadline = timeout.isPresent() ? System.nanoTime() + saturatedNanos(remaining) : 0;
@@ -352,6 +362,7 @@ public abstract class BaseServer implements AutoCloseable {
     SocketAddress clientAddress = accepted.clientAddress();
     // Outside the try, as in CPython: an exception here propagates and the request is not shut.
     if (verifyRequest(request, clientAddress)) {
+      inFlight.begin(request);
       try {
         processRequest(request, clientAddress);
       } catch (Exception e) {
@@ -360,6 +371,8 @@ public abstract class BaseServer implements AutoCloseable {
       } catch (Throwable t) {
         shutdownRequest(request);
         throw t;
+      } finally {
+        inFlight.endOnCaller(request);
       }
     } else {
       shutdownRequest(request); // bpo-26309
@@ -424,10 +437,22 @@ public abstract class BaseServer implements AutoCloseable {
    */
   public void processRequest(Request request, SocketAddress clientAddress) throws Exception {
     if (this instanceof ThreadingMixIn) {
-      threads.start((ThreadingMixIn) this, request, clientAddress, threadName());
+      ThreadingMixIn threading = (ThreadingMixIn) this;
+      inFlight.handOff(request);
+      threads.start(
+          threading,
+          threadName(),
+          () -> {
+            try {
+              threading.processRequestThread(request, clientAddress);
+            } finally {
+              inFlight.end(request);
+            }
+          });
       return;
     }
     if (this instanceof ForkingMixIn) {
+      inFlight.handOff(request);
       threads.startChild(threadName(), () -> runChild(request, clientAddress));
       return;
     }
@@ -445,6 +470,9 @@ public abstract class BaseServer implements AutoCloseable {
    *     super.serverClose()}.
    */
   public void serverClose() {
+    if (draining) {
+      return; // drain() has already waited, with its deadline
+    }
     if (this instanceof ThreadingMixIn) {
       threads.join();
     }
@@ -464,7 +492,11 @@ public abstract class BaseServer implements AutoCloseable {
       // CPython's child ends with os._exit(1): its SystemExit never reaches the parent.
       LOG.debug("request from {} ended with {}", PythonReprs.address(clientAddress), e.toString());
     } finally {
-      shutdownRequest(request);
+      try {
+        shutdownRequest(request);
+      } finally {
+        inFlight.end(request);
+      }
     }
   }
 
@@ -563,6 +595,62 @@ public abstract class BaseServer implements AutoCloseable {
   }
 
   /**
+   * Closes the server gracefully, with a deadline: a socketserver4j addition beside CPython's
+   * {@link #serverClose()}, which waits without limit (or not at all).
+   *
+   * <ol>
+   *   <li>Stops the {@link #serveForever} loop ({@link #requestShutdown()}) and stops accepting:
+   *       the listening socket is closed, and so are connections still waiting in its backlog.
+   *   <li>Lets the requests being processed finish until {@code deadline}. Their responses reach
+   *       their clients whole.
+   *   <li>Then closes the connections of those still running ("cut"): their handlers' blocked
+   *       reads and writes throw, and bytes not yet delivered are discarded (and counted as cut,
+   *       never silently).
+   *   <li>Waits a short grace (up to {@code deadline} again, at most 5 s) for the cut handlers and
+   *       the serving loop to return, and joins the request threads.
+   *   <li>Calls {@link #serverClose()} (without its unbounded wait) and returns what happened.
+   * </ol>
+   *
+   * <p>Works for every server class, synchronous or threading. Call it from any thread except
+   * the one running {@code serveForever}.
+   *
+   * @param deadline how long running requests may take to finish
+   * @return how many requests finished and how many were cut
+   * @throws IllegalStateException if called on the thread that runs {@code serveForever}
+   */
+  public final DrainResult drain(Duration deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    Thread serving = servingThread;
+    if (Thread.currentThread() == serving) {
+      throw new IllegalStateException(
+          "drain() was called on the thread that runs serveForever(); it would wait for itself");
+    }
+    long start = System.nanoTime();
+    long endedBefore = inFlight.ended();
+    requestShutdown();
+    stopListening();
+    long deadlineNanos = start + saturatedNanos(deadline);
+    inFlight.awaitEmpty(deadlineNanos);
+    List<Request> late = inFlight.snapshot();
+    for (Request request : late) {
+      abortRequest(request);
+    }
+    long grace =
+        System.nanoTime() + Math.min(saturatedNanos(deadline), TimeUnit.SECONDS.toNanos(5));
+    inFlight.awaitEmpty(grace);
+    threads.join(grace);
+    int stillRunning = inFlight.size();
+    int finished = (int) (inFlight.ended() - endedBefore) - (late.size() - stillRunning);
+    draining = true;
+    try {
+      serverClose();
+    } finally {
+      draining = false;
+    }
+    return new DrainResult(Math.max(0, finished), late.size(), stillRunning);
+  }
+
+  /**
    * Same as {@link #serverClose()}, so a server works in try-with-resources as CPython's {@code
    * with} statement does ({@code __exit__} calls {@code server_close}).
    */
@@ -585,6 +673,17 @@ public abstract class BaseServer implements AutoCloseable {
   /** Makes a current or the next {@link #waitForRequest} return early. Any thread may call it. */
   protected abstract void wakeup();
 
+  /** Stops accepting requests, for {@link #drain}; TCPServer closes its socket. */
+  void stopListening() {}
+
+  /** Closes a request's connection at once, for {@link #drain}; TCPServer aborts it. */
+  void abortRequest(Request request) {}
+
+  /** Whether the server's socket is closed; TCPServer overrides. */
+  boolean isClosed() {
+    return false;
+  }
+
   /** The socket's own timeout, for {@link #handleRequest()}; TCPServer overrides. */
   Optional<Duration> socketTimeout() {
     return Optional.empty();
@@ -593,6 +692,13 @@ public abstract class BaseServer implements AutoCloseable {
   /** A prefix for request thread names: class and address, so thread dumps read well. */
   String threadName() {
     return "socketserver4j " + getClass().getSimpleName() + " " + PythonReprs.hostPort(serverAddress);
+  }
+
+  private void checkOpen(String method) {
+    if (isClosed()) {
+      throw new IllegalStateException(
+          method + "() called after serverClose(): the server's socket is closed");
+    }
   }
 
   private static Optional<Duration> min(Optional<Duration> a, Optional<Duration> b) {

@@ -1,6 +1,5 @@
 package io.github.socketserver4j;
 
-import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,12 +21,10 @@ final class RequestThreads {
   private final java.util.Set<Thread> children = new java.util.HashSet<>();
   private final AtomicLong requests = new AtomicLong();
 
-  void start(ThreadingMixIn server, Request request, SocketAddress clientAddress, String prefix) {
+  void start(ThreadingMixIn server, String prefix, Runnable body) {
     boolean daemon = server.daemonThreads();
     String name = prefix + " request " + requests.incrementAndGet();
-    Thread thread =
-        VirtualThreads.newThread(
-            name, daemon, () -> server.processRequestThread(request, clientAddress));
+    Thread thread = VirtualThreads.newThread(name, daemon, body);
     if (server.blockOnClose() && !daemon) {
       lock.lock();
       try {
@@ -98,6 +95,38 @@ final class RequestThreads {
     lock.lock();
     try {
       return children.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Joins the recorded threads until {@code deadline} (System.nanoTime); forgets the ended ones. */
+  void join(long deadline) {
+    List<Thread> all;
+    lock.lock();
+    try {
+      all = new ArrayList<>(live);
+    } finally {
+      lock.unlock();
+    }
+    for (Thread t : all) {
+      long left = deadline - System.nanoTime();
+      try {
+        if (left <= 0) {
+          break;
+        }
+        t.join(left / 1_000_000, (int) (left % 1_000_000));
+        if (t.isAlive()) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    lock.lock();
+    try {
+      live.removeIf(t -> !t.isAlive());
     } finally {
       lock.unlock();
     }

@@ -115,6 +115,13 @@ public interface StreamRequest extends Request, AutoCloseable {
   void close();
 
   /**
+   * Closes the connection at once, without waiting for bytes still queued: they are discarded.
+   * Blocked reads and writes on it throw. Used by {@link BaseServer#drain} to cut requests that
+   * outlive its deadline. Aborting a closed connection does nothing.
+   */
+  void abort();
+
+  /**
    * Returns whether {@link #close()} has not been called and the connection has not failed.
    *
    * @return true while the connection is open

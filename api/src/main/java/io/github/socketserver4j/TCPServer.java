@@ -281,6 +281,23 @@ public class TCPServer extends BaseServer {
   }
 
   @Override
+  void stopListening() {
+    socket.close();
+  }
+
+  @Override
+  void abortRequest(Request request) {
+    if (request instanceof StreamRequest) {
+      ((StreamRequest) request).abort();
+    }
+  }
+
+  @Override
+  boolean isClosed() {
+    return !socket.isOpen();
+  }
+
+  @Override
   Optional<Duration> socketTimeout() {
     return socket.timeout();
   }

@@ -91,6 +91,7 @@ class MiscTest {
           "StreamRequest", // a connection: the socket methods handlers use
           "DatagramRequest", // UDPServer's (data, socket) request tuple
           "SocketOptions", // socket.IPV6_V6ONLY, which java.net.StandardSocketOptions lacks
+          "DrainResult", // what drain(Duration), our graceful close, did
           "ClientRequest", // get_request()'s (request, client_address) tuple
           "LineInputStream", // rfile: readline(limit)
           "RequestHandlerFactory", // RequestHandlerClass as a callable

@@ -468,12 +468,14 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     afterWrites(last, channel::close);
   }
 
-  /** Closes a connection no handler has taken. */
-  void abort() {
+  /** Closes at once: queued writes fail, blocked reads and writes throw. */
+  @Override
+  public void abort() {
     lock.lock();
     try {
       closed = true;
       releaseInbound();
+      changed.signalAll();
     } finally {
       lock.unlock();
     }

@@ -1,0 +1,118 @@
+package io.github.socketserver4j;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The requests a server is processing, for {@link BaseServer#drain}: each is added when it
+ * passes {@code verifyRequest}, and removed when its processing ends, on the serving thread or in
+ * the request thread it was handed to.
+ */
+final class InFlight {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  /** Request to whether it was handed to another thread. */
+  private final Map<Request, Boolean> requests = new IdentityHashMap<>();
+  private long ended;
+
+  void begin(Request request) {
+    lock.lock();
+    try {
+      requests.put(request, Boolean.FALSE);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The request's processing continues in another thread, which will call {@link #end}. */
+  void handOff(Request request) {
+    lock.lock();
+    try {
+      requests.replace(request, Boolean.TRUE);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The serving thread is done with the request; ends it unless another thread has it. */
+  void endOnCaller(Request request) {
+    lock.lock();
+    try {
+      if (Boolean.FALSE.equals(requests.get(request))) {
+        remove(request);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void end(Request request) {
+    lock.lock();
+    try {
+      remove(request);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void remove(Request request) {
+    if (requests.remove(request) != null) {
+      ended++;
+      changed.signalAll();
+    }
+  }
+
+  /** How many requests have ended so far. */
+  long ended() {
+    lock.lock();
+    try {
+      return ended;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits until none is in flight or {@code deadline} (System.nanoTime) passes. */
+  boolean awaitEmpty(long deadline) {
+    lock.lock();
+    try {
+      while (!requests.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          changed.awaitNanos(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return requests.isEmpty();
+        }
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  List<Request> snapshot() {
+    lock.lock();
+    try {
+      return new ArrayList<>(requests.keySet());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int size() {
+    lock.lock();
+    try {
+      return requests.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+}
