@@ -19,14 +19,24 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -34,7 +44,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -46,9 +55,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
- * The deviations from CPython listed in {@code docs/differences.md}, one test each, named after
- * the entry's number. CPython's side of each was checked with python3 3.11 and 3.13; the comment
- * on each test says what CPython does.
+ * The deviations from CPython listed in {@code docs/differences.md}, one test each, named after the
+ * entry's number. CPython's side of each was checked with python3 3.11 and 3.13; the comment on
+ * each test says what CPython does.
  */
 class DeviationsTest {
 
@@ -64,6 +73,253 @@ class DeviationsTest {
     }
   }
 
+  // ---- Unix domain sockets and addresses on Netty ----
+
+  /** Reads the request to end of stream, then answers with how many bytes came. */
+  static final class CountToEnd extends StreamRequestHandler {
+    @Override
+    public void handle() throws IOException {
+      int n = rfile().readAllBytes().length;
+      wfile().write(("got " + n + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * CPython: a Unix stream client that sends and then {@code shutdown(SHUT_WR)} gets the reply a
+   * handler writes after reading to end of stream, as over TCP. On epoll the same. Netty 4.2.18's
+   * NIO domain channel ignores {@code ALLOW_HALF_CLOSURE} and closes the connection at the client's
+   * FIN, so the reply cannot be sent: the client sees end of stream only.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transports")
+  @DisplayName(
+      "differences.md: a Unix stream client's half-close: the reply arrives on epoll, not on NIO"
+          + " (Netty 4.2.18)")
+  void unixHalfCloseNeedsEpoll(String transport) throws Exception {
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(1);
+    try (UnixPaths paths = new UnixPaths()) {
+      UnixDomainSocketAddress path = paths.next();
+      Transports.with(
+          transport,
+          () -> {
+            try (UnixStreamServer server =
+                    new UnixStreamServer(path, CountToEnd::new) {
+                      @Override
+                      public void handleError(Request request, SocketAddress clientAddress) {
+                        errors.add(currentException().orElseThrow());
+                      }
+
+                      @Override
+                      public void shutdownRequest(Request request) {
+                        super.shutdownRequest(request);
+                        done.countDown();
+                      }
+                    };
+                SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+              client.connect(path);
+              client.write(ByteBuffer.wrap("abc".getBytes(StandardCharsets.UTF_8)));
+              client.shutdownOutput();
+              server.handleRequest();
+              assertTrue(done.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+              String reply = SocketTypesTest.readLine(client);
+              if (transport.equals("epoll")) {
+                assertEquals("got 3\n", reply);
+                assertEquals(List.of(), errors);
+              } else {
+                assertEquals("", reply, "Netty's NIO domain channel now supports half-close");
+                assertEquals(1, errors.size(), "the reply should fail: " + errors);
+                assertInstanceOf(SocketException.class, errors.get(0));
+              }
+            }
+            return null;
+          });
+    }
+  }
+
+  /**
+   * CPython: {@code disable_nagle_algorithm = True} on a {@code UnixStreamServer} makes {@code
+   * setup()} fail with {@code OSError(95, 'Operation not supported')}, which goes to {@code
+   * handle_error}; the client gets nothing. Here {@code setTcpNoDelay} throws {@code
+   * SocketException} with the same errno text.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transports")
+  @DisplayName(
+      "differences.md: disableNagleAlgorithm on a Unix connection: SocketException [Errno 95] ->"
+          + " handleError (CPython OSError)")
+  void tcpNoDelayOnUnixFails(String transport) throws Exception {
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    try (UnixPaths paths = new UnixPaths()) {
+      UnixDomainSocketAddress path = paths.next();
+      Transports.with(
+          transport,
+          () -> {
+            try (UnixStreamServer server =
+                    new UnixStreamServer(
+                        path,
+                        () ->
+                            new StreamRequestHandler() {
+                              @Override
+                              public boolean disableNagleAlgorithm() {
+                                return true;
+                              }
+
+                              @Override
+                              public void handle() throws IOException {
+                                wfile().write("hi\n".getBytes(StandardCharsets.UTF_8));
+                              }
+                            }) {
+                      @Override
+                      public void handleError(Request request, SocketAddress clientAddress) {
+                        errors.add(currentException().orElseThrow());
+                      }
+                    };
+                SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+              client.connect(path);
+              server.handleRequest();
+              assertEquals("", SocketTypesTest.readLine(client), "the handler must not have run");
+            }
+            return null;
+          });
+    }
+    assertEquals(1, errors.size(), errors.toString());
+    assertInstanceOf(SocketException.class, errors.get(0));
+    assertTrue(
+        errors.get(0).getMessage().contains("[Errno 95] Operation not supported"),
+        errors.get(0).getMessage());
+  }
+
+  /** CPython's {@code class V6Server(TCPServer): address_family = AF_INET6}. */
+  static final class V6Server extends TCPServer {
+    V6Server(SocketAddress address) throws IOException {
+      super(address, EchoLine::new);
+    }
+
+    @Override
+    public AddressFamily addressFamily() {
+      return AddressFamily.AF_INET6;
+    }
+  }
+
+  /**
+   * CPython resolves the host with {@code getaddrinfo} in the server's family: {@code ("localhost",
+   * 0)} binds 127.0.0.1 on an {@code AF_INET} server; on an {@code AF_INET6} server it binds the
+   * first IPv6 address of the name, or fails when the resolver has none (here, without {@code ::1}
+   * in /etc/hosts, {@code gaierror(-2)}). Java's resolver decides which addresses a name has, so
+   * the expected result comes from it.
+   */
+  @Test
+  @DisplayName("differences.md: a host name resolves within the server's family (localhost)")
+  void hostNameResolvesWithinTheFamily() throws Exception {
+    try (TCPServer v4 = new TCPServer(new InetSocketAddress("localhost", 0), EchoLine::new)) {
+      InetSocketAddress bound = (InetSocketAddress) v4.serverAddress();
+      assertInstanceOf(Inet4Address.class, bound.getAddress());
+      assertTrue(bound.getAddress().isLoopbackAddress(), bound.toString());
+    }
+    Optional<InetAddress> v6 =
+        Arrays.stream(InetAddress.getAllByName("localhost"))
+            .filter(a -> a instanceof Inet6Address)
+            .findFirst();
+    if (v6.isPresent()) {
+      try (V6Server server = new V6Server(new InetSocketAddress("localhost", 0))) {
+        assertEquals(v6.get(), ((InetSocketAddress) server.serverAddress()).getAddress());
+      }
+    } else {
+      UnknownHostException e =
+          assertThrows(
+              UnknownHostException.class,
+              () -> new V6Server(new InetSocketAddress("localhost", 0)));
+      assertTrue(
+          e.getMessage().contains("Address family for hostname not supported"), e.getMessage());
+    }
+  }
+
+  /** An IPv6 server that sets IPV6_V6ONLY before binding, as Python code does in server_bind. */
+  static final class V6OnlyServer extends TCPServer {
+    V6OnlyServer() throws IOException {
+      super(new InetSocketAddress("::", 0), EchoLine::new);
+    }
+
+    @Override
+    public AddressFamily addressFamily() {
+      return AddressFamily.AF_INET6;
+    }
+
+    @Override
+    public void serverBind() throws IOException {
+      socket().setOption(SocketOptions.IPV6_V6ONLY, true);
+      super.serverBind();
+    }
+  }
+
+  /**
+   * CPython: {@code setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1)} in {@code server_bind} makes a server
+   * on {@code ::} refuse IPv4 clients ({@code ConnectionRefusedError}) and serve IPv6 ones. On
+   * epoll the same. The JDK's NIO sockets cannot set it, so there {@code setOption} throws {@code
+   * UnsupportedOperationException} (the constructor closes the server and rethrows).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transports")
+  @DisplayName(
+      "differences.md: IPV6_V6ONLY true refuses IPv4 clients on epoll; on NIO setOption throws"
+          + " UnsupportedOperationException")
+  void ipv6OnlyNeedsEpoll(String transport) throws Exception {
+    Transports.with(
+        transport,
+        () -> {
+          if (transport.equals("nio")) {
+            UnsupportedOperationException e =
+                assertThrows(UnsupportedOperationException.class, V6OnlyServer::new);
+            assertTrue(e.getMessage().contains("epoll"), e.getMessage());
+            return null;
+          }
+          try (V6OnlyServer server = new V6OnlyServer()) {
+            int port = ((InetSocketAddress) server.serverAddress()).getPort();
+            assertThrows(
+                ConnectException.class,
+                () -> Client.connect(new InetSocketAddress("127.0.0.1", port)).close());
+            try (Client client = Client.connect(new InetSocketAddress("::1", port))) {
+              client.send("v6\n");
+              server.handleRequest();
+              assertEquals("v6\n", client.readLine());
+            }
+          }
+          return null;
+        });
+  }
+
+  /**
+   * CPython lets Python code call {@code self.socket.setsockopt(...)} at any time, with any option
+   * the OS knows. Here {@code socket().setOption} takes SO_REUSEADDR, SO_REUSEPORT, SO_RCVBUF,
+   * SO_SNDBUF and IPV6_V6ONLY, before the socket is bound (in a {@code serverBind()} override,
+   * before {@code super.serverBind()}), because Netty applies options when it creates the channel.
+   */
+  @Test
+  @DisplayName(
+      "differences.md: socket().setOption only before binding, and only the options the transport"
+          + " applies")
+  void setOptionOnlyBeforeBind() throws Exception {
+    try (TCPServer server = new TCPServer(anyLoopbackPort(), EchoLine::new, false)) {
+      server.socket().setOption(StandardSocketOptions.SO_RCVBUF, 65536);
+      assertThrows(
+          UnsupportedOperationException.class,
+          () -> server.socket().setOption(StandardSocketOptions.IP_TOS, 0x10));
+      server.serverBind();
+      server.serverActivate();
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> server.socket().setOption(StandardSocketOptions.SO_REUSEADDR, true));
+      assertTrue(e.getMessage().contains("before the socket is bound"), e.getMessage());
+      try (Client client = Client.connect(server.serverAddress())) {
+        client.send("still works\n");
+        server.handleRequest();
+        assertEquals("still works\n", client.readLine());
+      }
+    }
+  }
+
   // ---- 6: serverBind() binds and listens ----
 
   /**
@@ -74,7 +330,9 @@ class DeviationsTest {
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("transports")
-  @DisplayName("differences.md #6: a client that connects between serverBind() and serverActivate() waits in the backlog")
+  @DisplayName(
+      "differences.md #6: a client that connects between serverBind() and serverActivate() waits in"
+          + " the backlog")
   void serverBindBindsAndListens(String transport) throws Exception {
     Transports.with(
         transport,
@@ -135,7 +393,9 @@ class DeviationsTest {
   }
 
   @Test
-  @DisplayName("differences.md #8: fileno() on epoll is the real descriptor, -1 after serverClose() (as CPython)")
+  @DisplayName(
+      "differences.md #8: fileno() on epoll is the real descriptor, -1 after serverClose() (as"
+          + " CPython)")
   void filenoIsTheDescriptorOnEpoll() throws Exception {
     assumeTrue(transports().contains("epoll"), "epoll is not available here");
     assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "no /proc/self/fd");
@@ -159,17 +419,18 @@ class DeviationsTest {
 
   /**
    * CPython: {@code TCPServer("/tmp/x.sock", H)} raises {@code TypeError("bind(): AF_INET address
-   * must be tuple, not str")} from {@code bind}, after the socket was made (and closed again).
-   * Here the constructor refuses the address before any socket exists.
+   * must be tuple, not str")} from {@code bind}, after the socket was made (and closed again). Here
+   * the constructor refuses the address before any socket exists.
    */
   @Test
-  @DisplayName("differences.md #9: an address that does not fit addressFamily() -> IllegalArgumentException, no socket made")
+  @DisplayName(
+      "differences.md #9: an address that does not fit addressFamily() -> IllegalArgumentException,"
+          + " no socket made")
   void wrongAddressFamily() throws Exception {
     try (UnixPaths paths = new UnixPaths()) {
       UnixDomainSocketAddress path = paths.next();
       IllegalArgumentException inet =
-          assertThrows(
-              IllegalArgumentException.class, () -> new TCPServer(path, EchoLine::new));
+          assertThrows(IllegalArgumentException.class, () -> new TCPServer(path, EchoLine::new));
       assertTrue(inet.getMessage().contains("AF_INET"), inet.getMessage());
       IllegalArgumentException udp =
           assertThrows(
@@ -226,7 +487,9 @@ class DeviationsTest {
    * output. Here the same, except that the failure is logged at DEBUG.
    */
   @Test
-  @DisplayName("differences.md #13: getRequest() IOException: logged at DEBUG, no handleError, no shutdownRequest")
+  @DisplayName(
+      "differences.md #13: getRequest() IOException: logged at DEBUG, no handleError, no"
+          + " shutdownRequest")
   void getRequestFailureIsLoggedAtDebugAndSilent() throws Exception {
     String output;
     try (FailingGetRequest server = new FailingGetRequest();
@@ -312,7 +575,9 @@ class DeviationsTest {
    */
   @ParameterizedTest(name = "rbufsize {0}")
   @ValueSource(ints = {-1, 0})
-  @DisplayName("differences.md #16: rbufsize changes nothing: mixing rfile and connection reads loses no byte")
+  @DisplayName(
+      "differences.md #16: rbufsize changes nothing: mixing rfile and connection reads loses no"
+          + " byte")
   void rbufsizeHasNoObservableEffect(int rbufsize) throws Exception {
     List<String> reads = new CopyOnWriteArrayList<>();
     class Mixed extends StreamRequestHandler {
@@ -351,11 +616,12 @@ class DeviationsTest {
 
   /**
    * CPython: after {@code self.wfile.close()}, {@code self.wfile.write(b"after close\n")} still
-   * sends ({@code _SocketWriter} does not check), and the client receives the line. Here the
-   * write throws {@code IOException("Stream closed")} and nothing is sent.
+   * sends ({@code _SocketWriter} does not check), and the client receives the line. Here the write
+   * throws {@code IOException("Stream closed")} and nothing is sent.
    */
   @Test
-  @DisplayName("differences.md #19: wfile().write after wfile().close() throws IOException; nothing is sent")
+  @DisplayName(
+      "differences.md #19: wfile().write after wfile().close() throws IOException; nothing is sent")
   void writeToClosedWfileThrows() throws Exception {
     CompletableFuture<IOException> thrown = new CompletableFuture<>();
     class ClosesFirst extends StreamRequestHandler {
@@ -394,7 +660,8 @@ class DeviationsTest {
                 @Override
                 public void handle() throws Exception {
                   wfile().write(rfile().readLine());
-                  assertTrue(release.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+                  assertTrue(
+                      release.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
                 }
               });
       this.release = release;
@@ -421,7 +688,9 @@ class DeviationsTest {
    * connection too (a connection outlives {@code server_close()}, as in CPython).
    */
   @Test
-  @DisplayName("differences.md #20: event-loop threads are daemon threads named socketserver4j-<Class>-N-io and end after serverClose")
+  @DisplayName(
+      "differences.md #20: event-loop threads are daemon threads named socketserver4j-<Class>-N-io"
+          + " and end after serverClose")
   void eventLoopThreadsAreDaemonAndEndAfterClose() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     LoopNamed server = new LoopNamed(release);
@@ -505,7 +774,9 @@ class DeviationsTest {
    */
   @ParameterizedTest(name = "daemonThreads {0}")
   @ValueSource(booleans = {false, true})
-  @DisplayName("differences.md #21: request threads are virtual on JDK 21+, platform with daemon = daemonThreads() on 17")
+  @DisplayName(
+      "differences.md #21: request threads are virtual on JDK 21+, platform with daemon ="
+          + " daemonThreads() on 17")
   void requestThreadsAreVirtualOn21(boolean daemon) throws Exception {
     RecordsThreads server = new RecordsThreads(daemon);
     try (server;
@@ -525,7 +796,6 @@ class DeviationsTest {
       assertEquals(daemon, thread.isDaemon(), "daemon_threads decides, as in CPython");
     }
     assertTrue(
-        thread.getName().startsWith("socketserver4j RecordsThreads 127.0.0.1:"),
-        thread.getName());
+        thread.getName().startsWith("socketserver4j RecordsThreads 127.0.0.1:"), thread.getName());
   }
 }
