@@ -36,6 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +45,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
@@ -444,6 +447,196 @@ class DeviationsTest {
       assertTrue(unix.getMessage().contains("AF_UNIX"), unix.getMessage());
       assertFalse(Files.exists(path.getPath()), "no socket file was made");
       assertEquals(Set.of(), TestRules.serverThreads(), "no event loop was started");
+    }
+  }
+
+  // ---- 11: a direct BaseServer subclass ----
+
+  /**
+   * A server whose requests come from a queue, not a socket: a direct {@code BaseServer} subclass
+   * that implements the loop's readiness protocol ({@code waitForRequest} and {@code wakeup}) where
+   * CPython's loops would {@code select} on {@code fileno()}.
+   */
+  static final class QueueServer extends BaseServer {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<ClientRequest> ready = new ArrayDeque<>();
+    private boolean woken;
+    final List<String> timeouts = new CopyOnWriteArrayList<>();
+
+    QueueServer(RequestHandlerFactory handlers) {
+      super(new InetSocketAddress("127.0.0.1", 0), handlers);
+    }
+
+    void offer(Request request, SocketAddress from) {
+      lock.lock();
+      try {
+        ready.add(new ClientRequest(request, from));
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public Optional<Duration> timeout() {
+      return Optional.of(Duration.ofMillis(50));
+    }
+
+    @Override
+    public void handleTimeout() {
+      timeouts.add("timeout");
+    }
+
+    @Override
+    public ClientRequest getRequest() throws IOException {
+      lock.lock();
+      try {
+        ClientRequest next = ready.poll();
+        if (next == null) {
+          throw new IOException("no request is ready");
+        }
+        return next;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    protected boolean waitForRequest(Duration timeout) throws InterruptedException {
+      lock.lock();
+      try {
+        long nanos = timeout.toNanos();
+        while (ready.isEmpty() && !woken) {
+          if (nanos <= 0) {
+            return false;
+          }
+          nanos = changed.awaitNanos(nanos);
+        }
+        woken = false;
+        return !ready.isEmpty();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    protected void wakeup() {
+      lock.lock();
+      try {
+        woken = true;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** A request that is only a name. */
+  record Named(String name) implements Request {}
+
+  /**
+   * CPython's {@code serve_forever} and {@code handle_request} wait on {@code select(fileno())}; a
+   * server without a socket has nothing to select on. Here the loops call {@code waitForRequest},
+   * and {@code shutdown()} calls {@code wakeup}: a direct subclass that implements them gets {@code
+   * handleRequest()} (with {@code handleTimeout}), {@code serveForever()} and a prompt {@code
+   * shutdown()}.
+   */
+  @Test
+  @DisplayName(
+      "differences.md #11: a direct BaseServer subclass drives the loops with waitForRequest and"
+          + " wakeup")
+  void directBaseServerSubclassImplementsWaitForRequest() throws Exception {
+    List<String> handled = new CopyOnWriteArrayList<>();
+    CountDownLatch two = new CountDownLatch(2);
+    QueueServer server =
+        new QueueServer(
+            () ->
+                new BaseRequestHandler() {
+                  @Override
+                  public void handle() {
+                    handled.add(((Named) request()).name() + " from " + clientAddress());
+                    two.countDown();
+                  }
+                });
+    SocketAddress from = new InetSocketAddress("127.0.0.1", 4242);
+    try (server) {
+      server.handleRequest(); // nothing queued: waits timeout(), then handleTimeout()
+      assertEquals(List.of("timeout"), server.timeouts);
+      server.offer(new Named("first"), from);
+      server.handleRequest();
+      assertEquals(List.of("first from " + from), handled);
+
+      // serveForever() sleeps in waitForRequest with a poll interval far longer than the test:
+      // only wakeup() can end it in time.
+      Thread serving = new Thread(() -> server.serveForever(Duration.ofHours(1)), "serve_forever");
+      serving.start();
+      server.offer(new Named("second"), from);
+      assertTrue(two.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+      server.shutdown();
+      serving.join(TestRules.waitBound().toMillis());
+      assertFalse(serving.isAlive(), "shutdown() did not wake serveForever");
+    }
+    assertEquals(List.of("first from " + from, "second from " + from), handled);
+  }
+
+  // ---- 17: interrupting a thread blocked in a read ----
+
+  /**
+   * CPython retries a system call interrupted by a signal (PEP 475), so a blocked {@code
+   * rfile.readline()} carries on. Here an interrupted read carries on too (plain NIO would close
+   * the channel): it returns the line when it comes, the connection stays usable, and the thread's
+   * interrupt flag is set again afterwards.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transports")
+  @DisplayName(
+      "differences.md #17: interrupting a handler blocked in readLine() does not abort it; the flag"
+          + " is set after")
+  void interruptDoesNotAbortARead(String transport) throws Exception {
+    CountDownLatch reading = new CountDownLatch(1);
+    CompletableFuture<Boolean> flagAfterRead = new CompletableFuture<>();
+    class Patient extends StreamRequestHandler {
+      @Override
+      public void handle() throws IOException {
+        reading.countDown();
+        byte[] line = rfile().readLine();
+        flagAfterRead.complete(Thread.interrupted()); // reads and clears the flag
+        wfile().write(line);
+      }
+    }
+    Transports.with(
+        transport,
+        () -> {
+          try (TCPServer server = new TCPServer(anyLoopbackPort(), Patient::new);
+              Client client = Client.connect(server.serverAddress())) {
+            Thread handling = new Thread(server::handleRequest, "handle_request");
+            handling.start();
+            try {
+              assertTrue(reading.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+              awaitParked(handling);
+              handling.interrupt();
+              client.send("after the interrupt\n");
+              assertEquals("after the interrupt\n", client.readLine());
+              assertTrue(
+                  flagAfterRead.get(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS),
+                  "the interrupt flag was not set again after the read");
+              assertTrue(client.seesEndOfStream(TestRules.waitBound()));
+            } finally {
+              handling.join(TestRules.waitBound().toMillis());
+            }
+            assertFalse(handling.isAlive());
+          }
+          return null;
+        });
+  }
+
+  /** Waits (bounded) until {@code t} is parked, that is blocked in the read. */
+  static void awaitParked(Thread t) {
+    long deadline = System.nanoTime() + TestRules.waitBound().toNanos();
+    while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+      assertTrue(System.nanoTime() < deadline, t.getName() + " never blocked: " + t.getState());
+      LockSupport.parkNanos(1_000_000);
     }
   }
 
