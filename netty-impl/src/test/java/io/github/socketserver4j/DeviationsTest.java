@@ -96,8 +96,8 @@ class DeviationsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("transports")
   @DisplayName(
-      "differences.md: a Unix stream client's half-close: the reply arrives on epoll, not on NIO"
-          + " (Netty 4.2.18)")
+      "differences.md #25: a Unix stream client's half-close: the reply arrives on epoll, not on"
+          + " NIO (Netty 4.2.18)")
   void unixHalfCloseNeedsEpoll(String transport) throws Exception {
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     CountDownLatch done = new CountDownLatch(1);
@@ -149,8 +149,8 @@ class DeviationsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("transports")
   @DisplayName(
-      "differences.md: disableNagleAlgorithm on a Unix connection: SocketException [Errno 95] ->"
-          + " handleError (CPython OSError)")
+      "differences.md #30: disableNagleAlgorithm on a Unix connection: SocketException [Errno 95]"
+          + " -> handleError (CPython OSError)")
   void tcpNoDelayOnUnixFails(String transport) throws Exception {
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     try (UnixPaths paths = new UnixPaths()) {
@@ -213,7 +213,7 @@ class DeviationsTest {
    * the expected result comes from it.
    */
   @Test
-  @DisplayName("differences.md: a host name resolves within the server's family (localhost)")
+  @DisplayName("differences.md #32: a host name resolves within the server's family (localhost)")
   void hostNameResolvesWithinTheFamily() throws Exception {
     try (TCPServer v4 = new TCPServer(new InetSocketAddress("localhost", 0), EchoLine::new)) {
       InetSocketAddress bound = (InetSocketAddress) v4.serverAddress();
@@ -265,7 +265,7 @@ class DeviationsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("transports")
   @DisplayName(
-      "differences.md: IPV6_V6ONLY true refuses IPv4 clients on epoll; on NIO setOption throws"
+      "differences.md #34: IPV6_V6ONLY true refuses IPv4 clients on epoll; on NIO setOption throws"
           + " UnsupportedOperationException")
   void ipv6OnlyNeedsEpoll(String transport) throws Exception {
     Transports.with(
@@ -300,8 +300,8 @@ class DeviationsTest {
    */
   @Test
   @DisplayName(
-      "differences.md: socket().setOption only before binding, and only the options the transport"
-          + " applies")
+      "differences.md #35: socket().setOption only before binding, and only the options the"
+          + " transport applies")
   void setOptionOnlyBeforeBind() throws Exception {
     try (TCPServer server = new TCPServer(anyLoopbackPort(), EchoLine::new, false)) {
       server.socket().setOption(StandardSocketOptions.SO_RCVBUF, 65536);

@@ -48,7 +48,7 @@ class DualStackServerTest {
             serving.start();
             try {
               // CPython's handler sees '::ffff:127.0.0.1' for the IPv4 client; Java's InetAddress
-              // turns every IPv4-mapped address into the IPv4 address (see differences.md).
+              // turns every IPv4-mapped address into the IPv4 address (differences.md #33).
               assertEquals(
                   "you are " + InetAddress.getByName("::ffff:127.0.0.1").getHostAddress() + "\n",
                   askFrom("127.0.0.1", bound.getPort()));
