@@ -53,7 +53,6 @@ public class BoundedForkingServer extends ForkingTCPServer {
   public int maxChildren() { // Python: max_children = 2 (ForkingMixIn's default is 40)
     return 2;
   }
-
   // end::bounded[]
 
   /**

@@ -69,7 +69,6 @@ public class DualStackServer extends ThreadingTCPServer {
     }
     super.serverBind(); // return super().server_bind()
   }
-
   // end::dualstack[]
 
   /**

@@ -42,7 +42,6 @@ public final class UdpEchoServer {
       wfile().write(rfile().readAllBytes()); // self.wfile.write(self.rfile.read())
     } // finish() sends what wfile holds as one datagram, even if that is nothing
   }
-
   // end::echo[]
 
   // tag::shout[]
@@ -56,7 +55,6 @@ public final class UdpEchoServer {
       request.socket().sendTo(upper.getBytes(StandardCharsets.UTF_8), clientAddress());
     }
   }
-
   // end::shout[]
 
   /**

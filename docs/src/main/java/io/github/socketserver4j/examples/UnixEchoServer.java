@@ -52,7 +52,6 @@ public final class UnixEchoServer {
     Files.deleteIfExists(path); // try: os.unlink(path) except FileNotFoundError: pass
     return new ThreadingUnixStreamServer(UnixDomainSocketAddress.of(path), Echo::new);
   }
-
   // end::unlink[]
 
   /**
