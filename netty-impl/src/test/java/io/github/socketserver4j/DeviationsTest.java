@@ -906,7 +906,6 @@ class DeviationsTest {
       }
       // The handler still holds its connection: its loop is still needed.
       assertFalse(loopThreads().isEmpty(), "the loop ended under an open connection");
-      client.send("still served\n");
       release.countDown();
       assertTrue(client.seesEndOfStream(TestRules.waitBound()));
     }
