@@ -1,6 +1,5 @@
 package io.github.socketserver4j;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -122,7 +121,7 @@ public class StreamRequestHandler extends BaseRequestHandler {
     rfile = connection.openInputStream();
     int size = wbufsize();
     OutputStream raw = connection.openOutputStream();
-    wfile = size == 0 ? raw : new BufferedOutputStream(raw, size < 0 ? 8192 : size);
+    wfile = size == 0 ? raw : new BufferedWriter(raw, size < 0 ? 8192 : size);
   }
 
   /**
@@ -173,6 +172,75 @@ public class StreamRequestHandler extends BaseRequestHandler {
    */
   public final OutputStream wfile() {
     return checkSetUp(wfile);
+  }
+
+  /**
+   * Python's {@code BufferedWriter} for a {@code wbufsize} other than 0: collects writes and sends
+   * them when full, on {@code flush()} and on {@code close()}; a write after close fails, as
+   * Python's raises {@code ValueError}. No lock: one handler thread owns it (and {@code
+   * java.io.BufferedOutputStream} would pin virtual threads in subclasses on JDK 21 to 23).
+   */
+  private static final class BufferedWriter extends OutputStream {
+    private final OutputStream out;
+    private final byte[] buf;
+    private int count;
+    private boolean closed;
+
+    BufferedWriter(OutputStream out, int size) {
+      this.out = out;
+      this.buf = new byte[size];
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      if (closed) {
+        throw new IOException("write to closed file");
+      }
+      if (len >= buf.length) {
+        flushBuffer();
+        out.write(b, off, len);
+        return;
+      }
+      if (len > buf.length - count) {
+        flushBuffer();
+      }
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (closed) {
+        throw new IOException("flush of closed file");
+      }
+      flushBuffer();
+    }
+
+    private void flushBuffer() throws IOException {
+      if (count > 0) {
+        int n = count;
+        count = 0;
+        out.write(buf, 0, n);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        try {
+          flushBuffer();
+        } finally {
+          closed = true;
+          out.close();
+        }
+      }
+    }
   }
 
   private static <T> T checkSetUp(T value) {

@@ -839,6 +839,37 @@ class DeviationsTest {
     }
   }
 
+  @Test
+  @DisplayName("19: a buffered wfile (wbufsize -1) also refuses writes after close, as Python's BufferedWriter")
+  void writeToClosedBufferedWfileThrows() throws Exception {
+    CompletableFuture<IOException> thrown = new CompletableFuture<>();
+    class Buffered extends StreamRequestHandler {
+      @Override
+      public int wbufsize() {
+        return -1;
+      }
+
+      @Override
+      public void handle() throws IOException {
+        wfile().write("before\n".getBytes(StandardCharsets.UTF_8));
+        wfile().close(); // flushes
+        try {
+          wfile().write("after close\n".getBytes(StandardCharsets.UTF_8));
+          thrown.complete(null);
+        } catch (IOException e) {
+          thrown.complete(e);
+        }
+      }
+    }
+    try (TCPServer server = new TCPServer(anyLoopbackPort(), Buffered::new);
+        Client client = Client.connect(server.serverAddress())) {
+      server.handleRequest();
+      IOException e = thrown.get(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS);
+      assertNotNull(e, "the buffered write after close was silently dropped");
+      assertEquals("before\n", new String(client.readToEnd(), StandardCharsets.UTF_8));
+    }
+  }
+
   // ---- 20: event-loop threads ----
 
   /** A server class whose threads are easy to pick out by name. */
