@@ -111,6 +111,9 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
       readPending = false;
       more = wantsMore();
       readPending = more;
+      // A reader past the prefetch mark (a long line) asks for its own next read; it may have
+      // looked while this read was still pending, so wake it to look again.
+      changed.signalAll();
     } finally {
       lock.unlock();
     }

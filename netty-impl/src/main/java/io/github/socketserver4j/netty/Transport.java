@@ -37,7 +37,7 @@ enum Transport {
   EPOLL {
     @Override
     IoHandlerFactory ioHandlerFactory() {
-      return EpollIoHandler.newFactory();
+      return EpollEmptyInterestFix.wrap(EpollIoHandler.newFactory());
     }
 
     @Override
