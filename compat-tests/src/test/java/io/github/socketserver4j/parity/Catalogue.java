@@ -20,7 +20,7 @@ import java.util.Set;
 final class Catalogue {
   static final Set<String> BEHAVIOURS = Set.of(
       "echo_line", "echo_lines", "read_n", "raise_in_setup", "raise_in_handle", "raise_in_finish",
-      "exit_in_handle", "sleep_then_reply", "write_nothing", "write", "write_then_raise",
+      "raise_in_handle_and_finish", "write_read_write_large", "exit_in_handle", "sleep_then_reply", "write_nothing", "write", "write_then_raise",
       "write_large", "write_pause_write", "read_until_timeout", "read_until_timeout_caught",
       "close_early", "close_then_write", "request_shutdown", "shutdown_in_handler",
       "shutdown_in_thread", "report_timeout");
@@ -31,6 +31,9 @@ final class Catalogue {
   static String kind(Throwable t) {
     if (t instanceof IllegalArgumentException) {
       return "ValueError";
+    }
+    if (t instanceof java.util.NoSuchElementException) {
+      return "KeyError";
     }
     if (t instanceof ServerExit) {
       return "SystemExit";
@@ -108,6 +111,12 @@ final class Catalogue {
       switch (behaviour) {
         case "echo_line", "raise_in_setup", "raise_in_finish" -> echoLine();
         case "echo_lines", "read_until_timeout" -> echoLines();
+        case "raise_in_handle_and_finish" -> throw new IllegalArgumentException("boom");
+        case "write_read_write_large" -> {
+          wfile().write(latin1("write data\n"));
+          rfile().readLine();
+          wfile().write(new byte[cfg.path("size").asInt(16 * 1024 * 1024 + 1)]);
+        }
         case "read_n" -> wfile().write(rfile().readNBytes(cfg.path("n").asInt(5)));
         case "raise_in_handle" -> {
           if (cfg.path("echo_first").asBoolean()) {
@@ -185,6 +194,9 @@ final class Catalogue {
       super.finish();
       if (behaviour.equals("raise_in_finish")) {
         throw new IllegalArgumentException("boom");
+      }
+      if (behaviour.equals("raise_in_handle_and_finish")) {
+        throw new java.util.NoSuchElementException("finish");
       }
     }
 

@@ -24,7 +24,8 @@ record Comparison(Status status, String detail) {
     }
   }
 
-  static Comparison compare(Scenario sc, SideResult py, SideResult java, PythonVersion version) {
+  static Comparison compare(
+      Scenario sc, String serverClass, SideResult py, SideResult java, PythonVersion version) {
     if (py.unavailable() != null) {
       return new Comparison(Status.UNAVAILABLE, py.unavailable());
     }
@@ -42,7 +43,7 @@ record Comparison(Status status, String detail) {
 
     ObjectNode a = py.result().deepCopy();
     ObjectNode b = java.result().deepCopy();
-    Optional<JsonNode> deviation = sc.deviation(version);
+    Optional<JsonNode> deviation = sc.deviation(version, serverClass);
     List<String> declared = new ArrayList<>();
     deviation.ifPresent(d -> d.path("fields").forEach(f -> declared.add(f.asText())));
     boolean deviated = false;

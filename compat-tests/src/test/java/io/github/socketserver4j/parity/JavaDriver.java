@@ -33,6 +33,17 @@ final class JavaDriver implements ServerSide {
   private final ArrayNode finalSteps = Json.array();
   private final Map<String, Async> pending = new ConcurrentHashMap<>();
   private final List<Thread> controlThreads = new ArrayList<>();
+  /**
+   * The serving and control threads; request threads the library starts from them inherit it
+   * (platform threads), so their uncaught exceptions land here, as Python's go to {@code
+   * threading.excepthook}. Virtual threads go to the default handler, which {@link #start} takes.
+   */
+  private final ThreadGroup group = new ThreadGroup("parity") {
+    @Override
+    public void uncaughtException(Thread t, Throwable e) {
+      uncaught(t, e);
+    }
+  };
   private TCPServer server;
   private volatile boolean closed;
   private Thread.UncaughtExceptionHandler savedHandler;
@@ -76,13 +87,7 @@ final class JavaDriver implements ServerSide {
       return ev;
     }
     savedHandler = Thread.getDefaultUncaughtExceptionHandler();
-    Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-      rec.threadException(Catalogue.kind(e));
-      if (!(e instanceof io.github.socketserver4j.ServerExit)) {
-        System.err.println("Exception in thread " + t.getName());
-        e.printStackTrace();
-      }
-    });
+    Thread.setDefaultUncaughtExceptionHandler(this::uncaught);
     savedErr = System.err;
     System.setErr(new PrintStream(new Tee(savedErr, rec), true, StandardCharsets.UTF_8));
     Traced.Hooks hooks = new Traced.Hooks(scenario.section("server"), scenario.section("handler"), rec);
@@ -94,6 +99,11 @@ final class JavaDriver implements ServerSide {
       ev.put("event", "construct");
       ev.put("result", "raised:" + Catalogue.kind(e));
       return ev;
+    }
+    JsonNode socketTimeout = scenario.section("server").get("socket_timeout");
+    if (socketTimeout != null) {
+      // Legacy: handleRequest uses the smaller of this and timeout() (spec 1.4).
+      server.socket().setTimeout(Duration.ofNanos((long) (socketTimeout.asDouble() * 1e9)));
     }
     ev.put("event", "ready");
     InetSocketAddress bound = (InetSocketAddress) server.serverAddress();
@@ -108,12 +118,21 @@ final class JavaDriver implements ServerSide {
     return ev;
   }
 
+  private void uncaught(Thread t, Throwable e) {
+    rec.threadException(Catalogue.kind(e));
+    if (!(e instanceof io.github.socketserver4j.ServerExit)) {
+      // Python's default excepthook prints everything but SystemExit.
+      System.err.println("Exception in thread " + t.getName());
+      e.printStackTrace();
+    }
+  }
+
   private ServeCall startServe(String call, JsonNode poll, int count) {
     ServeCall record = new ServeCall(call);
     synchronized (serveCalls) {
       serveCalls.add(record);
     }
-    Thread t = new Thread(() -> {
+    Thread t = new Thread(group, () -> {
       Recorder.mark("serving");
       try {
         for (int i = 0; i < count; i++) {
@@ -174,7 +193,7 @@ final class JavaDriver implements ServerSide {
 
   private Async startAsync(String name, ThrowingRunnable body) {
     Async[] holder = new Async[1];
-    Thread t = new Thread(() -> {
+    Thread t = new Thread(group, () -> {
       Recorder.mark("control");
       Async a = holder[0];
       try {
@@ -251,11 +270,14 @@ final class JavaDriver implements ServerSide {
         pending.put("shutdown", startAsync("shutdown", server::shutdown));
         return done(cmd, "started", 0.0);
       case "await_shutdown": {
-        Async a = pending.remove("shutdown");
+        Async a = pending.get("shutdown");
         if (a == null) {
           return done(cmd, "not started", 0.0);
         }
         r = awaitAsync(a, bound);
+        if (!r[0].equals("hung")) {
+          pending.remove("shutdown");
+        }
         return done(cmd, r[0], Double.parseDouble(r[1]));
       }
       case "request_shutdown":
@@ -273,10 +295,17 @@ final class JavaDriver implements ServerSide {
   public JsonNode finish(double bound) {
     ServeCall last = lastServe();
     if (last != null && last.thread.isAlive() && last.call.equals("serve_forever")) {
+      // The harness's own end of a serve_forever; listed only when it did not simply return.
       String[] r = runBounded(server::shutdown, bound);
-      finalStep("shutdown", r);
+      if (!r[0].equals("returned")) {
+        finalStep("shutdown", r);
+      }
+    }
+    if (last != null) {
       join(last.thread, bound);
     }
+    // Requests still in a handler (threading) finish before the transcript is taken.
+    rec.awaitIdle(bound);
     if (!closed) {
       String[] r = runBounded(this::closeServer, bound);
       finalStep("server_close", r);

@@ -77,15 +77,15 @@ public final class ParityRunner {
   /** socketserver4j's result does not depend on the CPython version: computed once. */
   SideResult java(Scenario sc, String serverClass) {
     return javaResults.computeIfAbsent(sc.id() + "/" + serverClass,
-        k -> SideResult.run(sc, new JavaDriver(sc, serverClass, address(sc))));
+        k -> SideResult.run(sc, serverClass, new JavaDriver(sc, serverClass, address(sc))));
   }
 
   Row run(Scenario sc, String serverClass, Python python) {
     long start = System.nanoTime();
-    SideResult py = SideResult.run(sc,
+    SideResult py = SideResult.run(sc, serverClass,
         new PythonServerSide(python, driver, sc.file(), serverClass, address(sc)));
     SideResult java = java(sc, serverClass);
-    Comparison c = Comparison.compare(sc, py, java, python.version());
+    Comparison c = Comparison.compare(sc, serverClass, py, java, python.version());
     return new Row(sc, serverClass, python, py, java, c, (System.nanoTime() - start) / 1e9);
   }
 

@@ -20,6 +20,7 @@ final class Recorder {
   private final List<String> threadExceptions = new ArrayList<>();
   private final List<String> errorLines = new ArrayList<>();
   private final Map<Object, Object> keys = new IdentityHashMap<>();
+  private final Map<Object, Boolean> inflight = new IdentityHashMap<>();
   private int accepts;
 
   static void mark(String kind) {
@@ -63,6 +64,33 @@ final class Recorder {
 
   synchronized Object clientOf(Object request) {
     return keys.get(request);
+  }
+
+  /** A request entered processRequest; it is in flight until its closeRequest. */
+  synchronized void started(Object request) {
+    inflight.put(request, true);
+  }
+
+  synchronized void closed(Object request) {
+    inflight.remove(request);
+    notifyAll();
+  }
+
+  /** Waits until every processed request has been closed (its last hook ran), at most bound. */
+  synchronized void awaitIdle(double bound) {
+    long deadline = System.nanoTime() + (long) (bound * 1e9);
+    while (!inflight.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   synchronized void threadException(String kind) {

@@ -81,8 +81,12 @@ record Scenario(String id, Path file, JsonNode json) {
     return Json.number(json, "bound", 3.0);
   }
 
-  /** The deviation declared for this CPython version, if any. */
-  Optional<JsonNode> deviation(PythonVersion version) {
+  /**
+   * The deviation declared for this CPython version and server class, if any: {@code
+   * "deviation"} is one object or a list, each with {@code reason}, {@code fields} (dotted result
+   * paths) and optionally {@code python} (a version range) and {@code servers}.
+   */
+  Optional<JsonNode> deviation(PythonVersion version, String serverClass) {
     JsonNode d = json.get("deviation");
     if (d == null) {
       return Optional.empty();
@@ -95,6 +99,7 @@ record Scenario(String id, Path file, JsonNode json) {
     }
     return all.stream()
         .filter(x -> version == null || version.matches(Json.text(x, "python", "")))
+        .filter(x -> !x.has("servers") || x.get("servers").toString().contains('"' + serverClass + '"'))
         .findFirst();
   }
 }

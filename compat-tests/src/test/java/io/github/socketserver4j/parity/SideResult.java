@@ -14,7 +14,7 @@ record SideResult(String side, ObjectNode result, String unavailable, String err
   }
 
   /** Runs the scenario's clients against one side and normalises what happened. */
-  static SideResult run(Scenario sc, ServerSide side) {
+  static SideResult run(Scenario sc, String serverClass, ServerSide side) {
     try (side) {
       JsonNode start = side.start();
       String event = start.path("event").asText();
@@ -23,7 +23,7 @@ record SideResult(String side, ObjectNode result, String unavailable, String err
       }
       if (event.equals("construct")) {
         ObjectNode r = Normaliser.normalise(sc, start, null, null);
-        return new SideResult(side.describe(), r, null, null, Normaliser.checkExpectations(sc, r));
+        return new SideResult(side.describe(), r, null, null, Normaliser.checkExpectations(sc, serverClass, r));
       }
       if (!event.equals("ready")) {
         return new SideResult(side.describe(), null, null, "unexpected start: " + start, List.of());
@@ -34,7 +34,7 @@ record SideResult(String side, ObjectNode result, String unavailable, String err
       JsonNode transcript = side.finish(sc.bound());
       ObjectNode r = Normaliser.normalise(sc, start, transcript, clients);
       List<String> failures = new ArrayList<>(clients.failures());
-      failures.addAll(Normaliser.checkExpectations(sc, r));
+      failures.addAll(Normaliser.checkExpectations(sc, serverClass, r));
       return new SideResult(side.describe(), r, null, null, failures);
     } catch (Exception e) {
       String diag = side.diagnostics();

@@ -184,6 +184,7 @@ final class Traced {
     @Override
     public void processRequest(Request request, SocketAddress clientAddress) throws Exception {
       h().rec.hook("process_request", h().rec.clientOf(request));
+      h().rec.started(request);
       super.processRequest(request, clientAddress);
     }
 
@@ -202,7 +203,11 @@ final class Traced {
     @Override
     public void closeRequest(Request request) {
       h().rec.hook("close_request", h().rec.clientOf(request));
-      super.closeRequest(request);
+      try {
+        super.closeRequest(request);
+      } finally {
+        h().rec.closed(request);
+      }
     }
 
     @Override
@@ -282,6 +287,7 @@ final class Traced {
     @Override
     public void processRequest(Request request, SocketAddress clientAddress) throws Exception {
       h().rec.hook("process_request", h().rec.clientOf(request));
+      h().rec.started(request);
       super.processRequest(request, clientAddress);
     }
 
@@ -300,7 +306,11 @@ final class Traced {
     @Override
     public void closeRequest(Request request) {
       h().rec.hook("close_request", h().rec.clientOf(request));
-      super.closeRequest(request);
+      try {
+        super.closeRequest(request);
+      } finally {
+        h().rec.closed(request);
+      }
     }
 
     @Override
