@@ -189,7 +189,7 @@ public final class ParityRunner {
     return Paths.get(System.getProperty("parity.reportDir", "target/parity"));
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--python" -> System.setProperty("parity.python", args[++i]);

@@ -62,6 +62,11 @@ final class Recorder {
     return key;
   }
 
+  /** Every request accepted so far. */
+  synchronized java.util.List<Object> requests() {
+    return new ArrayList<>(keys.keySet());
+  }
+
   synchronized Object clientOf(Object request) {
     return keys.get(request);
   }
