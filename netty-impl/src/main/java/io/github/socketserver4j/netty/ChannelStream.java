@@ -235,8 +235,15 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
       long timeout = timeoutNanos;
       long deadline = System.nanoTime() + Math.max(timeout, 0);
       int scanned = 0; // bytes known to hold no '\n'; nothing is consumed before we return
+      int seen = readable();
       while (true) {
         int readable = readable();
+        if (readable > seen) {
+          // The timeout bounds each wait for data, as CPython's applies to each recv, not to
+          // the whole line: a line that trickles in slower than the timeout is still read.
+          seen = readable;
+          deadline = System.nanoTime() + Math.max(timeout, 0);
+        }
         int window = limit < 0 ? readable : Math.min(readable, limit);
         if (window > scanned) {
           int start = inbound.readerIndex();

@@ -1,0 +1,121 @@
+package io.github.socketserver4j.parity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Compares CPython's result with socketserver4j's for one scenario run. */
+record Comparison(Status status, String detail) {
+
+  enum Status {
+    MATCH("match"),
+    DEVIATION("documented deviation"),
+    MISMATCH("MISMATCH"),
+    UNAVAILABLE("not yet available");
+
+    final String label;
+
+    Status(String label) {
+      this.label = label;
+    }
+  }
+
+  static Comparison compare(
+      Scenario sc, String serverClass, SideResult py, SideResult java, PythonVersion version) {
+    if (py.unavailable() != null) {
+      return new Comparison(Status.UNAVAILABLE, py.unavailable());
+    }
+    if (java.unavailable() != null) {
+      return new Comparison(Status.UNAVAILABLE, java.unavailable());
+    }
+    if (!py.ok() || !java.ok()) {
+      return new Comparison(Status.MISMATCH, "a side failed to run:\n"
+          + (py.ok() ? "" : py.side() + ": " + py.error() + "\n")
+          + (java.ok() ? "" : java.side() + ": " + java.error() + "\n"));
+    }
+    List<String> problems = new ArrayList<>();
+    py.expectFailures().forEach(f -> problems.add(py.side() + " broke an expectation: " + f));
+    java.expectFailures().forEach(f -> problems.add(java.side() + " broke an expectation: " + f));
+
+    ObjectNode a = py.result().deepCopy();
+    ObjectNode b = java.result().deepCopy();
+    Optional<JsonNode> deviation = sc.deviation(version, serverClass);
+    List<String> declared = new ArrayList<>();
+    deviation.ifPresent(d -> d.path("fields").forEach(f -> declared.add(f.asText())));
+    boolean deviated = false;
+    for (String path : declared) {
+      JsonNode x = remove(a, path);
+      JsonNode y = remove(b, path);
+      if (x == null ? y != null : !x.equals(y)) {
+        deviated = true;
+      }
+    }
+    problems.addAll(diff(a, b, ""));
+    if (!problems.isEmpty()) {
+      return new Comparison(Status.MISMATCH, String.join("\n", problems)
+          + "\n\nCPython:\n" + Json.pretty(py.result()) + "\nsocketserver4j:\n" + Json.pretty(java.result()));
+    }
+    if (deviation.isPresent()) {
+      if (!deviated) {
+        return new Comparison(Status.MISMATCH, "a deviation is declared for " + declared
+            + " but both sides agree there; remove the declaration");
+      }
+      StringBuilder sb = new StringBuilder(deviation.get().path("reason").asText());
+      for (String path : declared) {
+        sb.append("\n").append(path).append(": CPython ")
+            .append(show(Normaliser.at(py.result(), path)))
+            .append(" | socketserver4j ").append(show(Normaliser.at(java.result(), path)));
+      }
+      return new Comparison(Status.DEVIATION, sb.toString());
+    }
+    return new Comparison(Status.MATCH, "");
+  }
+
+  private static String show(JsonNode n) {
+    return n == null ? "(nothing)" : Json.line(n);
+  }
+
+  /** Removes the node at a dotted path and returns it (null if absent). */
+  private static JsonNode remove(ObjectNode root, String path) {
+    int dot = path.lastIndexOf('.');
+    JsonNode parent = dot < 0 ? root : Normaliser.at(root, path.substring(0, dot));
+    if (!(parent instanceof ObjectNode)) {
+      return null;
+    }
+    return ((ObjectNode) parent).remove(dot < 0 ? path : path.substring(dot + 1));
+  }
+
+  /** Side-by-side differences, field by field (one level into objects). */
+  static List<String> diff(JsonNode a, JsonNode b, String prefix) {
+    List<String> out = new ArrayList<>();
+    Set<String> keys = new LinkedHashSet<>();
+    a.fieldNames().forEachRemaining(keys::add);
+    b.fieldNames().forEachRemaining(keys::add);
+    for (String k : keys) {
+      JsonNode x = a.get(k);
+      JsonNode y = b.get(k);
+      if (x != null && x.equals(y)) {
+        continue;
+      }
+      String path = prefix + k;
+      if (x != null && y != null && x.isObject() && y.isObject() && prefix.isEmpty()) {
+        out.addAll(diff(x, y, path + "."));
+      } else if (x != null && y != null && x.isArray() && y.isArray()) {
+        out.add(path + ":");
+        int n = Math.max(x.size(), y.size());
+        for (int i = 0; i < n; i++) {
+          String l = i < x.size() ? x.get(i).asText() : "";
+          String r = i < y.size() ? y.get(i).asText() : "";
+          out.add(String.format("  %s %-50s | %s", l.equals(r) ? " " : "≠", l, r));
+        }
+      } else {
+        out.add(path + ": CPython " + show(x) + " | socketserver4j " + show(y));
+      }
+    }
+    return out;
+  }
+}
