@@ -360,8 +360,17 @@ public abstract class BaseServer implements AutoCloseable {
     }
     Request request = accepted.request();
     SocketAddress clientAddress = accepted.clientAddress();
-    // Outside the try, as in CPython: an exception here propagates and the request is not shut.
-    if (verifyRequest(request, clientAddress)) {
+    // Outside the try, as in CPython: an exception here propagates and the request is not shut
+    // down through the hooks. CPython's garbage collector then closes the socket; here the
+    // transport closes it at once, so the connection does not leak.
+    boolean verified;
+    try {
+      verified = verifyRequest(request, clientAddress);
+    } catch (Throwable t) {
+      discardRequest(request);
+      throw t;
+    }
+    if (verified) {
       inFlight.begin(request);
       try {
         processRequest(request, clientAddress);
@@ -675,6 +684,9 @@ public abstract class BaseServer implements AutoCloseable {
 
   /** Stops accepting requests, for {@link #drain}; TCPServer closes its socket. */
   void stopListening() {}
+
+  /** Closes a request no hook will shut down (verifyRequest threw); TCPServer closes it. */
+  void discardRequest(Request request) {}
 
   /** Closes a request's connection at once, for {@link #drain}; TCPServer aborts it. */
   void abortRequest(Request request) {}

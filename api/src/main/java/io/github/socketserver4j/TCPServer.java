@@ -286,6 +286,13 @@ public class TCPServer extends BaseServer {
   }
 
   @Override
+  void discardRequest(Request request) {
+    if (request instanceof StreamRequest) {
+      ((StreamRequest) request).close();
+    }
+  }
+
+  @Override
   void abortRequest(Request request) {
     if (request instanceof StreamRequest) {
       ((StreamRequest) request).abort();

@@ -89,7 +89,8 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     ByteBuf buf = (ByteBuf) msg;
     lock.lock();
     try {
-      if (closed || inputEnded) {
+      // Data that Netty delivers after the end-of-input event still came before the FIN: keep it.
+      if (closed) {
         buf.release();
         return;
       }
@@ -369,6 +370,10 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     if (outputError != null) {
       throw failure(outputError);
     }
+    if (inputError != null && isReset(inputError)) {
+      // A reset ends both directions: fail now, as sendall does, not later on the event loop.
+      throw failure(inputError);
+    }
     if (outputShut) {
       throw new SocketException("Broken pipe: output was shut down");
     }
@@ -569,6 +574,11 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     } catch (InterruptedException e) {
       return true;
     }
+  }
+
+  private static boolean isReset(IOException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("Connection reset") || message.contains("Broken pipe");
   }
 
   private static SocketException failure(IOException stored) {
