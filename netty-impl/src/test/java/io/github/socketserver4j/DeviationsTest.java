@@ -681,6 +681,52 @@ class DeviationsTest {
    */
   @Test
   @DisplayName(
+      "differences.md #12: handleRequest() with timeout 0 may defer a waiting connection to a"
+          + " later call, but never loses it")
+  void zeroTimeoutMayDeferAWaitingConnection() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger timeouts = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+    class Polling extends TCPServer {
+      Polling() throws IOException {
+        super(
+            anyLoopbackPort(),
+            () ->
+                new StreamRequestHandler() {
+                  @Override
+                  public void handle() throws IOException {
+                    handled.incrementAndGet();
+                    wfile().write(rfile().readLine());
+                  }
+                });
+      }
+
+      @Override
+      public Optional<Duration> timeout() {
+        return Optional.of(Duration.ZERO);
+      }
+
+      @Override
+      public void handleTimeout() {
+        timeouts.incrementAndGet();
+      }
+    }
+    try (Polling server = new Polling(); Client c = Client.connect(server.serverAddress())) {
+      c.send("waiting\n");
+      // CPython handles it on the first call; here the first call may only start the accept.
+      long deadline = System.nanoTime() + TestRules.waitBound().toNanos();
+      int calls = 0;
+      while (handled.get() == 0 && System.nanoTime() < deadline) {
+        server.handleRequest();
+        calls++;
+      }
+      assertEquals(1, handled.get(), "the waiting connection was never handled");
+      assertEquals(calls - 1, timeouts.get(), "every other call timed out");
+      assertEquals("waiting\n", c.readLine());
+    }
+  }
+
+  @Test
+  @DisplayName(
       "differences.md #13: getRequest() IOException: logged at DEBUG, no handleError, no"
           + " shutdownRequest")
   void getRequestFailureIsLoggedAtDebugAndSilent() throws Exception {
