@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * --rounds N}, {@code --warmup SECONDS}, {@code --measure SECONDS}, {@code --budget SECONDS}
  * (skip rounds that would not fit), {@code --workloads a,b}, {@code --servers text,...} (rows whose
  * label contains one of them), {@code --out DIR}, {@code --bench-dir DIR}, {@code --classpath CP},
- * {@code --jdk25 HOME}, {@code --jdk17 HOME}, {@code --python PATH}.
+ * {@code --jdk25 HOME}, {@code --jdk17 HOME}, {@code --python PATH}, {@code --server-jvm-opts
+ * "FLAGS"} (added to every Java server, for example to record a JFR profile).
  */
 public final class BenchRunner {
   /** Raised by the run for the idle workload; the launcher raises the servers' limit too. */
@@ -73,6 +74,7 @@ public final class BenchRunner {
     String jdk25;
     String jdk17;
     String python = "python3";
+    String serverJvmOpts = "";
     String thisJdk = System.getProperty("java.home");
 
     static Options parse(String[] args) {
@@ -124,6 +126,9 @@ public final class BenchRunner {
             break;
           case "--python":
             o.python = args[++i];
+            break;
+          case "--server-jvm-opts":
+            o.serverJvmOpts = args[++i];
             break;
           default:
             throw new IllegalArgumentException("unknown option " + a);
@@ -465,7 +470,8 @@ public final class BenchRunner {
     pb.redirectError(log.toFile());
     if (s.jdk() != null) {
       pb.environment().put("BENCH_JAVA", Path.of(s.jdk(), "bin", "java").toString());
-      pb.environment().put("BENCH_JAVA_OPTS", major(s.jdk()) >= 24 ? "--enable-native-access=ALL-UNNAMED" : "");
+      String nativeAccess = major(s.jdk()) >= 24 ? "--enable-native-access=ALL-UNNAMED " : "";
+      pb.environment().put("BENCH_JAVA_OPTS", nativeAccess + options.serverJvmOpts);
     }
     pb.environment().put("BENCH_CLASSPATH", options.classpath);
     pb.environment().put("BENCH_PYTHON", options.python);
