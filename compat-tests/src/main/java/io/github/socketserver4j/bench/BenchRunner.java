@@ -379,18 +379,22 @@ public final class BenchRunner {
     long pid = p.pid();
     try {
       long[] cpu = new long[2];
+      long[] jit = new long[2];
+      boolean java = s.jdk() != null;
       long[] idle = new long[4];
       LoadClient.Window window =
           new LoadClient.Window() {
             @Override
             public void start() {
               cpu[0] = ProcStats.cpuMicros(pid);
+              jit[0] = java ? ProcStats.jitCpuMicros(pid) : 0;
               readMachine(idle, 0);
             }
 
             @Override
             public void end() {
               cpu[1] = ProcStats.cpuMicros(pid);
+              jit[1] = java ? ProcStats.jitCpuMicros(pid) : 0;
               readMachine(idle, 2);
               r.peakRssKib = ProcStats.peakRssKib(pid);
               r.rssKib = ProcStats.rssKib(pid);
@@ -409,6 +413,7 @@ public final class BenchRunner {
               : LoadClient.run(w, target, timing, window);
       if (cpu[0] >= 0 && cpu[1] >= 0 && r.m.windowNanos > 0) {
         r.serverCpuMicros = cpu[1] - cpu[0];
+        r.serverJitMicros = jit[0] >= 0 && jit[1] >= 0 ? Math.max(0, jit[1] - jit[0]) : 0;
       }
       long total = idle[3] - idle[1];
       if (total > 0) {

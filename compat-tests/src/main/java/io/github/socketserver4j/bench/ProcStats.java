@@ -28,6 +28,32 @@ final class ProcStats {
     }
   }
 
+  /**
+   * CPU time so far of the process's JIT compiler threads (HotSpot names them {@code C1
+   * CompilerThread} and {@code C2 CompilerThread}), in microseconds. Compiling is a one-off cost
+   * of a young JVM, not a cost per request, and a short warm-up does not finish it.
+   */
+  static long jitCpuMicros(long pid) {
+    long ticks = 0;
+    try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : tasks) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        } catch (IOException | RuntimeException e) {
+          // the thread ended
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return ticks * 1_000_000 / TICKS_PER_SECOND;
+  }
+
   /** Peak resident set size in KiB ({@code VmHWM}); -1 if unknown. */
   static long peakRssKib(long pid) {
     return statusKib(pid, "VmHWM:");

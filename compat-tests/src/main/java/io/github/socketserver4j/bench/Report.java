@@ -97,7 +97,9 @@ final class Report {
     }
     b.append("\n\n");
     b.append(
-        "Server CPU is the server process's user+sys time over the measured window, per request."
+        "Server CPU is the server process's user+sys time over the measured window, per request,"
+            + " less the time of the JVM's JIT compiler threads (a one-off cost of a young JVM that"
+            + " the short warm-up does not finish; results.csv has it per run)."
             + " Absolute values are medians over the rounds; each ratio is the median of per-round"
             + " ratios (×Netty: against raw Netty on the same transport; ×CPython: against"
             + " CPython's server of the same kind, else its threading server). Below 1 is better"
@@ -309,7 +311,8 @@ final class Report {
     StringBuilder b = new StringBuilder();
     b.append(
         "round,workload,server,requests,window_s,req_per_s,p50_ms,p99_ms,errors,lost,"
-            + "server_cpu_us,server_cpu_us_per_req,client_cpu_us_per_req,peak_rss_kib,rss_kib,"
+            + "server_cpu_us,server_cpu_us_per_req,jit_cpu_us_per_req,client_cpu_us_per_req,"
+            + "peak_rss_kib,rss_kib,"
             + "threads,machine_idle,setup_s,error\n");
     for (RunResult r : runner.results) {
       Measurement m = r.m;
@@ -327,6 +330,7 @@ final class Report {
       }
       b.append(r.serverCpuMicros).append(',');
       b.append(String.format(Locale.ROOT, "%.2f", r.cpuPerRequest())).append(',');
+      b.append(String.format(Locale.ROOT, "%.2f", r.jitPerRequest())).append(',');
       b.append(String.format(Locale.ROOT, "%.2f", r.clientCpuPerRequest())).append(',');
       b.append(r.peakRssKib).append(',').append(r.rssKib).append(',').append(r.threads).append(',');
       b.append(String.format(Locale.ROOT, "%.3f", r.machineIdle)).append(',');

@@ -8,6 +8,8 @@ final class RunResult {
   Measurement m;
   /** Server CPU (user + sys) over the measured window, in microseconds; -1 if unknown. */
   long serverCpuMicros = -1;
+  /** Of which the JIT compiler threads used, in microseconds (0 for CPython). */
+  long serverJitMicros;
   long peakRssKib = -1;
   long rssKib = -1;
   long threads = -1;
@@ -30,8 +32,15 @@ final class RunResult {
     return ok() ? m.perSecond() : Double.NaN;
   }
 
+  /** Server CPU per request, JIT compiler threads excluded. */
   double cpuPerRequest() {
-    return ok() && serverCpuMicros >= 0 ? (double) serverCpuMicros / m.completed : Double.NaN;
+    return ok() && serverCpuMicros >= 0
+        ? (double) (serverCpuMicros - serverJitMicros) / m.completed
+        : Double.NaN;
+  }
+
+  double jitPerRequest() {
+    return ok() && serverCpuMicros >= 0 ? (double) serverJitMicros / m.completed : Double.NaN;
   }
 
   double clientCpuPerRequest() {
