@@ -179,12 +179,25 @@ public final class BenchRunner {
       ss4jThreading17 = new ServerSpec("ss4j", "threading-tcp", options.jdk17, "17");
     }
     ServerSpec eventloop = new ServerSpec("ss4j", "eventloop-tcp", mainJdk, mainLabel);
+    // The same server with one event loop and one virtual-thread carrier instead of one of each
+    // per core: fewer threads to wake on a 2-core machine (flags only, no code change).
+    ServerSpec ss4jFewThreads =
+        options.quick || !virtual
+            ? null
+            : new ServerSpec(
+                "ss4j",
+                "threading-tcp",
+                mainJdk,
+                mainLabel,
+                "-Dsocketserver4j.netty.ioThreads=1 -Djdk.virtualThreadScheduler.parallelism=1",
+                "1 I/O thread, 1 carrier");
 
     int rr2000 = options.quick ? 200 : 2000;
     int idle = options.quick ? 500 : 10_000;
     add(
         new Workload("rr-32", Pattern.RR, "tcp", 32),
         ss4jThreading,
+        ss4jFewThreads,
         ss4jThreading17,
         eventloop,
         nettyTcp,
@@ -194,6 +207,7 @@ public final class BenchRunner {
     add(
         new Workload("rr-" + rr2000, Pattern.RR, "tcp", rr2000),
         ss4jThreading,
+        ss4jFewThreads,
         ss4jThreading17,
         nettyTcp,
         javanetPlatform,
@@ -476,7 +490,8 @@ public final class BenchRunner {
     if (s.jdk() != null) {
       pb.environment().put("BENCH_JAVA", Path.of(s.jdk(), "bin", "java").toString());
       String nativeAccess = major(s.jdk()) >= 24 ? "--enable-native-access=ALL-UNNAMED " : "";
-      pb.environment().put("BENCH_JAVA_OPTS", nativeAccess + options.serverJvmOpts);
+      pb.environment()
+          .put("BENCH_JAVA_OPTS", nativeAccess + s.jvmOpts() + " " + options.serverJvmOpts);
     }
     pb.environment().put("BENCH_CLASSPATH", options.classpath);
     pb.environment().put("BENCH_PYTHON", options.python);

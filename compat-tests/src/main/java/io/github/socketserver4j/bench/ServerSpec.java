@@ -9,8 +9,15 @@ package io.github.socketserver4j.bench;
  * @param kind the KIND argument, such as {@code threading-tcp}
  * @param jdk the JDK's home, or null for CPython
  * @param jdkLabel a short name of the JDK for the table, such as {@code 25}
+ * @param jvmOpts extra JVM flags of this row, or empty
+ * @param variant what the flags change, for the label, or empty
  */
-record ServerSpec(String impl, String kind, String jdk, String jdkLabel) {
+record ServerSpec(
+    String impl, String kind, String jdk, String jdkLabel, String jvmOpts, String variant) {
+
+  ServerSpec(String impl, String kind, String jdk, String jdkLabel) {
+    this(impl, kind, jdk, jdkLabel, "", "");
+  }
 
   /** The row label, such as {@code ss4j threading-tcp (JDK 25)}. */
   String label() {
@@ -32,11 +39,13 @@ record ServerSpec(String impl, String kind, String jdk, String jdkLabel) {
 
   /** A key without spaces, for files. */
   String key() {
-    return (impl + "-" + kind + (jdkLabel == null ? "" : "-jdk" + jdkLabel)).replace(' ', '_');
+    String v = variant.isEmpty() ? "" : "-" + variant.replaceAll("[^A-Za-z0-9]+", "_");
+    return (impl + "-" + kind + (jdkLabel == null ? "" : "-jdk" + jdkLabel) + v).replace(' ', '_');
   }
 
   private String jdkSuffix() {
-    return jdkLabel == null ? "" : " (JDK " + jdkLabel + ")";
+    String v = variant.isEmpty() ? "" : ", " + variant;
+    return jdkLabel == null ? "" : " (JDK " + jdkLabel + v + ")";
   }
 
   boolean isNetty() {
