@@ -317,7 +317,7 @@ final class Report {
       return new String[] {what, "not run", "not run"};
     }
     return new String[] {
-      what, String.format(Locale.ROOT, "%.2f×", value), met ? "yes" : "NO"
+      what, String.format(Locale.ROOT, "%.3f×", value), met ? "yes" : "NO"
     };
   }
 
@@ -361,7 +361,7 @@ final class Report {
 
   /** Two panels per workload: server CPU µs per request, and requests per second. */
   String svg() {
-    int labelWidth = 330;
+    int labelWidth = 400;
     int panel = 300;
     int gap = 70;
     int row = 18;
