@@ -35,11 +35,11 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <ul>
  *   <li>{@code handler}: the API layer alone, {@code finishRequest} on a received {@link
- *       DatagramRequest} with a socket whose {@code sendTo} only consumes the reply: the copies
- *       and objects of setup, handle and finish.
- *   <li>{@code roundTrip}: the whole path over loopback UDP, on this thread: a client sends,
- *       {@code handleRequest()} polls, receives, runs the handler and sends the reply through
- *       Netty, and the client receives it.
+ *       DatagramRequest} with a socket whose {@code sendTo} only consumes the reply: the copies and
+ *       objects of setup, handle and finish.
+ *   <li>{@code roundTrip}: the whole path over loopback UDP, on this thread: a client sends, {@code
+ *       handleRequest()} polls, receives, runs the handler and sends the reply through Netty, and
+ *       the client receives it.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -127,7 +127,8 @@ public class DatagramPathBenchmark {
     sink.blackhole = blackhole;
     server =
         new UDPServer(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), EchoServers.DatagramEcho::new);
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            EchoServers.DatagramEcho::new);
     client = DatagramChannel.open();
     client.connect(server.serverAddress());
     from = client.getLocalAddress();

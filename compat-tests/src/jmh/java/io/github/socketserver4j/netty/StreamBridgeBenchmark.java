@@ -37,20 +37,19 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The stream bridge ({@link ChannelStream}) without the kernel: the bridge sits on a Netty
- * in-VM {@link LocalChannel}, and the benchmark thread plays the handler thread, as a request
- * thread does in a ThreadingTCPServer. The peer is another local channel on the same single event
- * loop.
+ * The stream bridge ({@link ChannelStream}) without the kernel: the bridge sits on a Netty in-VM
+ * {@link LocalChannel}, and the benchmark thread plays the handler thread, as a request thread does
+ * in a ThreadingTCPServer. The peer is another local channel on the same single event loop.
  *
  * <ul>
- *   <li>{@code echo}: the handler loop of the echo server, {@code write(readLine())}, with the
- *       peer sending the next line as soon as the echo arrives: per op, the two thread hand-offs
- *       of a request (event loop to handler for the read, handler to event loop for the write).
+ *   <li>{@code echo}: the handler loop of the echo server, {@code write(readLine())}, with the peer
+ *       sending the next line as soon as the echo arrives: per op, the two thread hand-offs of a
+ *       request (event loop to handler for the read, handler to event loop for the write).
  *   <li>{@code readLine}, {@code read8k}: consuming data the peer already sent (64 KiB per
- *       invocation: 1024 lines of 64 bytes, or 8 reads of 8 KiB), so mostly the bridge's own
- *       cost (lock, scan, copy) with one hand-off per 64 KiB.
- *   <li>{@code write64}, {@code write8k}: {@code wfile.write} of 64 bytes or 8 KiB, which the
- *       peer discards.
+ *       invocation: 1024 lines of 64 bytes, or 8 reads of 8 KiB), so mostly the bridge's own cost
+ *       (lock, scan, copy) with one hand-off per 64 KiB.
+ *   <li>{@code write64}, {@code write8k}: {@code wfile.write} of 64 bytes or 8 KiB, which the peer
+ *       discards.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -125,7 +124,14 @@ public class StreamBridgeBenchmark {
     Arrays.fill(line, (byte) 'x');
     line[LINE - 1] = '\n';
     peer.line = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(line));
-    client = new Bootstrap().group(group).channel(LocalChannel.class).handler(peer).connect(address).sync().channel();
+    client =
+        new Bootstrap()
+            .group(group)
+            .channel(LocalChannel.class)
+            .handler(peer)
+            .connect(address)
+            .sync()
+            .channel();
     stream = accepted.get(10, TimeUnit.SECONDS);
     in = stream.openInputStream();
     out = stream.openOutputStream();

@@ -30,17 +30,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs every server on every workload, interleaved, and writes one table.
  *
  * <p>{@code compat-tests/bench/run [--quick] [options]} starts this class. Each round runs the
- * workloads in turn; for one workload every server runs once, in a fresh process started by
- * {@code bench/echo-server}, in an order that reverses from round to round (ABBA), so the servers
- * that are compared run next to each other in time. Ratios are computed per round, against raw
- * Netty and against CPython, and the table shows the median over the rounds.
+ * workloads in turn; for one workload every server runs once, in a fresh process started by {@code
+ * bench/echo-server}, in an order that reverses from round to round (ABBA), so the servers that are
+ * compared run next to each other in time. Ratios are computed per round, against raw Netty and
+ * against CPython, and the table shows the median over the rounds.
  *
  * <p>Options: {@code --quick} (one short round, fewer connections: the CI smoke pass), {@code
- * --rounds N}, {@code --warmup SECONDS}, {@code --measure SECONDS}, {@code --budget SECONDS}
- * (skip rounds that would not fit), {@code --workloads a,b}, {@code --servers text,...} (rows whose
- * label contains one of them), {@code --out DIR}, {@code --bench-dir DIR}, {@code --classpath CP},
- * {@code --jdk25 HOME}, {@code --jdk17 HOME}, {@code --python PATH}, {@code --server-jvm-opts
- * "FLAGS"} (added to every Java server, for example to record a JFR profile).
+ * --rounds N}, {@code --warmup SECONDS}, {@code --measure SECONDS}, {@code --budget SECONDS} (skip
+ * rounds that would not fit), {@code --workloads a,b}, {@code --servers text,...} (rows whose label
+ * contains one of them), {@code --out DIR}, {@code --bench-dir DIR}, {@code --classpath CP}, {@code
+ * --jdk25 HOME}, {@code --jdk17 HOME}, {@code --python PATH}, {@code --server-jvm-opts "FLAGS"}
+ * (added to every Java server, for example to record a JFR profile).
  */
 public final class BenchRunner {
   /** Raised by the run for the idle workload; the launcher raises the servers' limit too. */
@@ -141,7 +141,9 @@ public final class BenchRunner {
       }
       if (o.benchDir == null) {
         o.benchDir =
-            Files.isDirectory(Path.of("bench")) ? Path.of("bench") : Path.of("compat-tests", "bench");
+            Files.isDirectory(Path.of("bench"))
+                ? Path.of("bench")
+                : Path.of("compat-tests", "bench");
       }
       return o;
     }
@@ -254,7 +256,9 @@ public final class BenchRunner {
         pyThreading);
     if (!virtual) {
       unavailable.add(
-          new String[] {"rr-32", "java.net tcp virtual threads", "needs JDK 21+ (run with --jdk25)"});
+          new String[] {
+            "rr-32", "java.net tcp virtual threads", "needs JDK 21+ (run with --jdk25)"
+          });
     }
   }
 
@@ -379,7 +383,10 @@ public final class BenchRunner {
       target = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
     Path log =
-        options.out.resolve("logs").resolve(String.format("r%d-%s-%s.log", round + 1, w.name(), s.key()));
+        options
+            .out
+            .resolve("logs")
+            .resolve(String.format("r%d-%s-%s.log", round + 1, w.name(), s.key()));
     Process p;
     try {
       p = start(s, where, log);
@@ -565,11 +572,13 @@ public final class BenchRunner {
     machine.put("load average before", loadAverage());
     for (String jdk : new String[] {options.thisJdk, options.jdk25, options.jdk17}) {
       if (jdk != null && Files.isDirectory(Path.of(jdk))) {
-        machine.putIfAbsent("JDK " + major(jdk), command(Path.of(jdk, "bin", "java").toString(), "-version"));
+        machine.putIfAbsent(
+            "JDK " + major(jdk), command(Path.of(jdk, "bin", "java").toString(), "-version"));
       }
     }
     machine.put("CPython", command(options.python, "--version"));
-    machine.put("client", "this JVM, one NIO selector thread (" + System.getProperty("java.version") + ")");
+    machine.put(
+        "client", "this JVM, one NIO selector thread (" + System.getProperty("java.version") + ")");
     machine.put(
         "timing",
         String.format(

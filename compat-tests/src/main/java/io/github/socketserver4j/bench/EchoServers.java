@@ -23,13 +23,13 @@ import java.util.List;
  * The benchmark's echo servers: {@code EchoServers [--impl IMPL] KIND ADDRESS}, started by {@code
  * compat-tests/bench/echo-server}.
  *
- * <p>IMPL {@code ss4j} (the default) runs socketserver4j's server of that KIND with the handlers
- * of the issue: a {@link StreamRequestHandler} that writes back every line until end of stream
+ * <p>IMPL {@code ss4j} (the default) runs socketserver4j's server of that KIND with the handlers of
+ * the issue: a {@link StreamRequestHandler} that writes back every line until end of stream
  * (Python: {@code for line in self.rfile: self.wfile.write(line)}) and a {@link
- * DatagramRequestHandler} that writes back the datagram. The settings are CPython's defaults
- * except {@code allowReuseAddress} true, {@code requestQueueSize} 1024 and {@code daemonThreads}
- * true. IMPL {@code netty} runs a raw Netty echo ({@link NettyEcho}); {@code javanet-platform}
- * and {@code javanet-virtual} a thread-per-connection java.net line echo ({@link JavaNetEcho}).
+ * DatagramRequestHandler} that writes back the datagram. The settings are CPython's defaults except
+ * {@code allowReuseAddress} true, {@code requestQueueSize} 1024 and {@code daemonThreads} true.
+ * IMPL {@code netty} runs a raw Netty echo ({@link NettyEcho}); {@code javanet-platform} and {@code
+ * javanet-virtual} a thread-per-connection java.net line echo ({@link JavaNetEcho}).
  *
  * <p>Prints {@code READY} on stdout once it serves, and runs until killed.
  */

@@ -341,7 +341,8 @@ final class LoadClient {
       if (workload.pattern() == Pattern.IDLE && idleSent) {
         // One line on each connection, at most MAX_CONNECTING unanswered at a time: a few
         // connections active among many idle ones, not 10,000 requests at the same instant.
-        while (!toSend.isEmpty() && sentIdle - established - (dead - deadBeforeIdle) < MAX_CONNECTING) {
+        while (!toSend.isEmpty()
+            && sentIdle - established - (dead - deadBeforeIdle) < MAX_CONNECTING) {
           Conn c = toSend.poll();
           if (c.channel == null) {
             continue;

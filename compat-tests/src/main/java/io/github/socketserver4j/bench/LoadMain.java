@@ -40,7 +40,10 @@ public final class LoadMain {
         };
     LoadClient.Timing timing =
         new LoadClient.Timing(
-            (long) (warmup * 1e9), (long) (measure * 1e9), TimeUnit.SECONDS.toNanos(60), TimeUnit.MILLISECONDS.toNanos(500));
+            (long) (warmup * 1e9),
+            (long) (measure * 1e9),
+            TimeUnit.SECONDS.toNanos(60),
+            TimeUnit.MILLISECONDS.toNanos(500));
     Measurement m;
     if (transport.equals("unix-datagram")) {
       m = UnixDatagramLoad.run(w, where, timing, window);
@@ -59,7 +62,10 @@ public final class LoadMain {
         m.percentile(0.5) / 1e6,
         m.percentile(0.99) / 1e6,
         m.errors,
-        pid > 0 ? String.format(Locale.ROOT, ", server CPU %.1f us/req", (double) (cpu[1] - cpu[0]) / m.completed) : "",
+        pid > 0
+            ? String.format(
+                Locale.ROOT, ", server CPU %.1f us/req", (double) (cpu[1] - cpu[0]) / m.completed)
+            : "",
         m.failure == null ? "" : " (" + m.failure + ")");
   }
 }

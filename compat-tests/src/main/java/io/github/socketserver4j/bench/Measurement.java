@@ -3,19 +3,24 @@ package io.github.socketserver4j.bench;
 import java.util.Arrays;
 
 /**
- * What the load client saw in one run: requests completed in the measured window, their
- * latencies, and failures.
+ * What the load client saw in one run: requests completed in the measured window, their latencies,
+ * and failures.
  */
 final class Measurement {
   long completed;
+
   /** Length of the measured window (for IDLE: the whole run), in nanoseconds. */
   long windowNanos;
+
   /** Connection failures, resets, wrong echoes, and requests never answered. */
   long errors;
+
   /** Datagrams with no reply within the client's timeout (counted in {@link #errors} too). */
   long lost;
+
   /** Time to open (and for RR, first use) every connection before the warm-up, in nanoseconds. */
   long setupNanos;
+
   /** Client process CPU time over the window, in microseconds. */
   long clientCpuMicros;
 

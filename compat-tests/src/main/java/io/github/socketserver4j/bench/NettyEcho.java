@@ -77,8 +77,7 @@ final class NettyEcho {
     }
   }
 
-  private static Channel stream(EventLoopGroup group, String kind, String where)
-      throws Exception {
+  private static Channel stream(EventLoopGroup group, String kind, String where) throws Exception {
     SocketAddress address;
     ServerBootstrap b = new ServerBootstrap().group(group).childHandler(new StreamEcho());
     b.option(ChannelOption.SO_BACKLOG, 1024);

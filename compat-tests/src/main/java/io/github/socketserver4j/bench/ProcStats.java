@@ -30,8 +30,8 @@ final class ProcStats {
 
   /**
    * CPU time so far of the process's JIT compiler threads (HotSpot names them {@code C1
-   * CompilerThread} and {@code C2 CompilerThread}), in microseconds. Compiling is a one-off cost
-   * of a young JVM, not a cost per request, and a short warm-up does not finish it.
+   * CompilerThread} and {@code C2 CompilerThread}), in microseconds. Compiling is a one-off cost of
+   * a young JVM, not a cost per request, and a short warm-up does not finish it.
    */
   static long jitCpuMicros(long pid) {
     long ticks = 0;

@@ -48,7 +48,8 @@ final class Report {
   }
 
   /** The median over rounds of {@code f(row) / f(ref)}, both from the same round. */
-  private double ratio(String workload, ServerSpec row, ServerSpec ref, ToDoubleFunction<RunResult> f) {
+  private double ratio(
+      String workload, ServerSpec row, ServerSpec ref, ToDoubleFunction<RunResult> f) {
     if (row == null || ref == null) {
       return Double.NaN;
     }
@@ -156,7 +157,13 @@ final class Report {
                 + (r.error != null ? r.error : r.m == null ? "?" : r.m.failure));
       } else if (r.m != null && r.m.failure != null) {
         failures.add(
-            "round " + (r.round + 1) + ", " + r.workload.name() + ", " + r.server.label() + ": "
+            "round "
+                + (r.round + 1)
+                + ", "
+                + r.workload.name()
+                + ", "
+                + r.server.label()
+                + ": "
                 + r.m.failure);
       }
     }
@@ -246,7 +253,9 @@ final class Report {
         double tc = ratio(w, tuned, n, RunResult::cpuPerRequest);
         t.add(
             check(
-                w + ", ThreadingTCPServer with " + tuned.variant()
+                w
+                    + ", ThreadingTCPServer with "
+                    + tuned.variant()
                     + " (JVM flags only): CPU per request ≤ 1.2 × raw Netty",
                 tc,
                 tc <= 1.2));
@@ -272,7 +281,8 @@ final class Report {
         double r = ratio("connect-16", ss4j(c, kind), jn, RunResult::perSecond);
         t.add(
             check(
-                "connect-16, " + (kind.equals("tcp") ? "TCPServer" : "ThreadingTCPServer")
+                "connect-16, "
+                    + (kind.equals("tcp") ? "TCPServer" : "ThreadingTCPServer")
                     + ": throughput ≥ 1.0 × plain java.net (platform threads)",
                 r,
                 r >= 1.0));
@@ -292,13 +302,18 @@ final class Report {
       ServerSpec s = ss4j(idle, "threading-tcp");
       List<RunResult> rs = s == null ? List.of() : runs(w, s);
       int n = idle.workload().connections();
-      boolean all = !rs.isEmpty() && rs.stream().allMatch(r -> r.ok() && r.m.completed == n && r.m.errors == 0);
+      boolean all =
+          !rs.isEmpty()
+              && rs.stream().allMatch(r -> r.ok() && r.m.completed == n && r.m.errors == 0);
       double rss = s == null ? Double.NaN : median(w, s, RunResult::peakRssMib);
       String jdk = s == null ? "?" : s.jdkLabel();
       t.add(
           new String[] {
             w + ", ThreadingTCPServer (JDK " + jdk + "): all " + n + " served",
-            rs.stream().map(r -> r.m == null ? "failed" : r.m.completed + " served").reduce((a, b) -> a + ", " + b).orElse("not run"),
+            rs.stream()
+                .map(r -> r.m == null ? "failed" : r.m.completed + " served")
+                .reduce((a, b) -> a + ", " + b)
+                .orElse("not run"),
             rs.isEmpty() ? "not run" : all ? "yes" : "NO"
           });
       t.add(
@@ -308,7 +323,10 @@ final class Report {
             Double.isNaN(rss) ? "not run" : rss <= 256 ? "yes" : "NO"
           });
     }
-    t.add(new String[] {"eventloop-tcp: throughput ≥ 0.95 × raw Netty", "not available yet", "not run"});
+    t.add(
+        new String[] {
+          "eventloop-tcp: throughput ≥ 0.95 × raw Netty", "not available yet", "not run"
+        });
     return t;
   }
 
@@ -316,9 +334,7 @@ final class Report {
     if (Double.isNaN(value)) {
       return new String[] {what, "not run", "not run"};
     }
-    return new String[] {
-      what, String.format(Locale.ROOT, "%.3f×", value), met ? "yes" : "NO"
-    };
+    return new String[] {what, String.format(Locale.ROOT, "%.3f×", value), met ? "yes" : "NO"};
   }
 
   // ---- CSV ----
@@ -389,7 +405,15 @@ final class Report {
         double cpu = median(w, s, RunResult::cpuPerRequest);
         double tput = median(w, s, RunResult::perSecond);
         String color = color(s);
-        bar(body, labelWidth, y, panel, cpu, maxCpu, color, String.format(Locale.ROOT, "%.1f µs", cpu));
+        bar(
+            body,
+            labelWidth,
+            y,
+            panel,
+            cpu,
+            maxCpu,
+            color,
+            String.format(Locale.ROOT, "%.1f µs", cpu));
         bar(
             body,
             labelWidth + panel + gap,
@@ -411,9 +435,14 @@ final class Report {
             width,
             y + 10));
     b.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-    b.append(text(labelWidth, 20, "server CPU µs per request (shorter is better)", "font-weight:bold"));
     b.append(
-        text(labelWidth + panel + gap, 20, "requests per second (longer is better)", "font-weight:bold"));
+        text(labelWidth, 20, "server CPU µs per request (shorter is better)", "font-weight:bold"));
+    b.append(
+        text(
+            labelWidth + panel + gap,
+            20,
+            "requests per second (longer is better)",
+            "font-weight:bold"));
     b.append(
         text(
             labelWidth,
@@ -445,7 +474,14 @@ final class Report {
   }
 
   private static void bar(
-      List<String> body, int x, int y, int width, double v, double max, String color, String label) {
+      List<String> body,
+      int x,
+      int y,
+      int width,
+      double v,
+      double max,
+      String color,
+      String label) {
     if (Double.isNaN(v) || max <= 0) {
       body.add(text(x, y - 4, "failed", "fill:#c00"));
       return;

@@ -6,15 +6,20 @@ final class RunResult {
   final Workload workload;
   final ServerSpec server;
   Measurement m;
+
   /** Server CPU (user + sys) over the measured window, in microseconds; -1 if unknown. */
   long serverCpuMicros = -1;
+
   /** Of which the JIT compiler threads used, in microseconds (0 for CPython). */
   long serverJitMicros;
+
   long peakRssKib = -1;
   long rssKib = -1;
   long threads = -1;
+
   /** Fraction of the machine's CPU time that was idle during the window (all processes). */
   double machineIdle = Double.NaN;
+
   /** Why there is no measurement (the server did not start, the client failed). */
   String error;
 

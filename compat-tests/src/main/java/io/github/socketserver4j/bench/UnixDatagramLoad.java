@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The load client for Unix datagrams: the JDK has no {@code AF_UNIX} datagram sockets, so this
- * one uses Netty's epoll transport, on one event loop thread. Same protocol as {@link LoadClient}'s
+ * The load client for Unix datagrams: the JDK has no {@code AF_UNIX} datagram sockets, so this one
+ * uses Netty's epoll transport, on one event loop thread. Same protocol as {@link LoadClient}'s
  * DATAGRAM pattern: each socket (bound to its own path, so the server can reply) sends a 64-byte
  * datagram and the next one when the echo is back; a reply that does not come within the timeout
  * counts as lost and the datagram is sent again.
@@ -83,7 +83,8 @@ final class UnixDatagramLoad {
       sentAt = System.nanoTime();
       waiting = true;
       channel.writeAndFlush(
-          new DomainDatagramPacket(Unpooled.wrappedBuffer(line.clone()), new DomainSocketAddress(target)));
+          new DomainDatagramPacket(
+              Unpooled.wrappedBuffer(line.clone()), new DomainSocketAddress(target)));
     }
 
     @Override
@@ -200,14 +201,14 @@ final class UnixDatagramLoad {
       }
       ScheduledFuture<?> ticker =
           loop.submit(
-                  () -> {
-                    start = System.nanoTime();
-                    for (Sock s : socks) {
-                      s.send();
-                    }
-                  })
-              .sync()
-              .isSuccess()
+                      () -> {
+                        start = System.nanoTime();
+                        for (Sock s : socks) {
+                          s.send();
+                        }
+                      })
+                  .sync()
+                  .isSuccess()
               ? loop.scheduleAtFixedRate(this::tick, 10, 10, TimeUnit.MILLISECONDS)
               : null;
       try {

@@ -4,8 +4,8 @@ package io.github.socketserver4j.bench;
  * One load pattern of the issue's list.
  *
  * <ul>
- *   <li>{@code RR}: {@code connections} persistent connections, each a 64-byte line ping-pong
- *       (the next line is sent when the echo is back);
+ *   <li>{@code RR}: {@code connections} persistent connections, each a 64-byte line ping-pong (the
+ *       next line is sent when the echo is back);
  *   <li>{@code CONNECT}: a new connection per request, {@code connections} at a time;
  *   <li>{@code DATAGRAM}: {@code connections} sockets, each a 64-byte datagram ping-pong;
  *   <li>{@code IDLE}: open {@code connections} connections, hold them, then send one line on each.

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The CI smoke pass of the benchmark (issue 6): {@code bench/run --quick} once, through the real
- * launcher, real servers and the real load client. It checks that the harness works, never how
- * fast anything is: benchmarks are not timed tests.
+ * launcher, real servers and the real load client. It checks that the harness works, never how fast
+ * anything is: benchmarks are not timed tests.
  */
 @ExtendWith(TestRules.class)
 class BenchSmokeTest {
@@ -37,7 +37,13 @@ class BenchSmokeTest {
         new BenchRunner(
             BenchRunner.Options.parse(
                 new String[] {
-                  "--quick", "--out", out.toString(), "--bench-dir", "bench", "--classpath", classpath
+                  "--quick",
+                  "--out",
+                  out.toString(),
+                  "--bench-dir",
+                  "bench",
+                  "--classpath",
+                  classpath
                 }));
     runner.runAll();
     Path md = runner.writeReports();
@@ -68,7 +74,8 @@ class BenchSmokeTest {
         }
         if (e.workload().pattern() == Workload.Pattern.IDLE
             && r.m.completed != e.workload().connections()) {
-          problems.add(what + ": " + r.m.completed + " of " + e.workload().connections() + " served");
+          problems.add(
+              what + ": " + r.m.completed + " of " + e.workload().connections() + " served");
         }
         if (r.serverCpuMicros < 0 || r.peakRssKib <= 0) {
           problems.add(what + ": no CPU time or RSS read from /proc");
@@ -91,7 +98,10 @@ class BenchSmokeTest {
         workloads);
     String table = Files.readString(md);
     assertTrue(
-        table.contains("| rr-32 | ss4j eventloop-tcp (JDK " + Runtime.version().feature() + ") | not available yet"),
+        table.contains(
+            "| rr-32 | ss4j eventloop-tcp (JDK "
+                + Runtime.version().feature()
+                + ") | not available yet"),
         table);
     for (String w : workloads) {
       assertTrue(table.contains("| " + w + " | raw Netty "), "no raw Netty row for " + w);
