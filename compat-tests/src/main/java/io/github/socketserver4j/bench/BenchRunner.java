@@ -54,6 +54,9 @@ public final class BenchRunner {
   int roundsRun;
   String roundsNote;
   private final AtomicInteger unixCounter = new AtomicInteger();
+
+  /** The server running now, stopped by a shutdown hook if the runner is killed (Ctrl-C). */
+  private volatile Process current;
   private Path socketDir;
 
   /** A workload and the servers that run it. */
@@ -290,6 +293,16 @@ public final class BenchRunner {
     }
     plan();
     describeMachine();
+    Thread hook =
+        new Thread(
+            () -> {
+              Process p = current;
+              if (p != null) {
+                p.destroyForcibly();
+              }
+            },
+            "bench-stop-server");
+    Runtime.getRuntime().addShutdownHook(hook);
     Files.createDirectories(options.out.resolve("logs"));
     socketDir = Files.createTempDirectory(Path.of("/tmp"), "ss4j-bench");
     long started = System.nanoTime();
@@ -316,6 +329,7 @@ public final class BenchRunner {
         System.out.printf(Locale.ROOT, "bench: round %d took %.0f s%n", round + 1, lastRound);
       }
     } finally {
+      Runtime.getRuntime().removeShutdownHook(hook);
       deleteTree(socketDir);
     }
     machine.put("load average after", loadAverage());
@@ -398,6 +412,7 @@ public final class BenchRunner {
       return r;
     }
     long pid = p.pid();
+    current = p;
     try {
       long[] cpu = new long[2];
       long[] jit = new long[2];
@@ -447,6 +462,7 @@ public final class BenchRunner {
       r.error = e.toString();
     } finally {
       stop(p);
+      current = null;
     }
     return r;
   }
