@@ -57,6 +57,7 @@ public final class BenchRunner {
 
   /** The server running now, stopped by a shutdown hook if the runner is killed (Ctrl-C). */
   private volatile Process current;
+
   private Path socketDir;
 
   /** A workload and the servers that run it. */
