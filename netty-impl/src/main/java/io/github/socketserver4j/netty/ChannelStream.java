@@ -11,7 +11,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
@@ -20,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -422,13 +422,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     } finally {
       lock.unlock();
     }
-    afterWrites(
-        last,
-        () -> {
-          if (channel.isActive() && channel instanceof DuplexChannel) {
-            ((DuplexChannel) channel).shutdownOutput();
-          }
-        });
+    afterWrites(last, () -> Handlers.shutdownOutput(channel)); // over TLS: close_notify, then FIN
   }
 
   @Override
@@ -512,6 +506,11 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     return "StreamRequest[" + localAddress + " <- " + remoteAddress + "]";
   }
 
+  /** The connection's channel. */
+  Channel channel() {
+    return channel;
+  }
+
   /** Bytes queued in Netty and not yet written to the socket (for tests). */
   long pendingOutboundBytes() {
     var buffer = channel.unsafe().outboundBuffer();
@@ -520,7 +519,11 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
 
   private void afterWrites(ChannelFuture last, Runnable action) {
     if (last == null) {
-      channel.eventLoop().execute(action);
+      try {
+        channel.eventLoop().execute(action);
+      } catch (RejectedExecutionException e) {
+        // The loop has ended, so the channel is closed already: nothing left to shut or close.
+      }
     } else {
       last.addListener(f -> action.run());
     }
