@@ -41,7 +41,7 @@ enum Transport {
   EPOLL {
     @Override
     IoHandlerFactory ioHandlerFactory() {
-      return EpollIoHandler.newFactory();
+      return EpollRegistrations.wrap(EpollIoHandler.newFactory()); // Netty 4.2.18 half-close bug
     }
 
     @Override
