@@ -8,6 +8,7 @@ import io.github.socketserver4j.spi.TransportSocket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -147,6 +148,26 @@ public final class NettyTransport extends TransportProvider {
           "not a Netty socket: " + socket.getClass().getName() + " of " + server);
     }
     return ((OnDemandSocket<?>) socket).transport.displayName();
+  }
+
+  /**
+   * Returns the {@code IoHandlerFactory} servers use for the event loops they make themselves, for
+   * an application that makes a group to share with servers: {@code new
+   * MultiThreadIoEventLoopGroup(threads, NettyTransport.ioHandlerFactory("auto"))}.
+   *
+   * <p>For epoll it is Netty's {@code EpollIoHandler.newFactory()} with a fix for a Netty 4.2.18
+   * bug: a connection whose peer has half-closed is closed by Netty (ENOENT from {@code
+   * epoll_ctl}) when a later write has to wait, so a reply sent after reading to end of stream is
+   * cut. Groups made with Netty's own factory have the bug.
+   *
+   * @param transport {@code "auto"}, {@code "epoll"} or {@code "nio"}
+   * @return a factory for {@code MultiThreadIoEventLoopGroup}
+   * @throws IllegalArgumentException for another name
+   * @throws IllegalStateException if epoll is asked for and not available
+   */
+  public static IoHandlerFactory ioHandlerFactory(String transport) {
+    String name = builder().transport(transport).build().transportName;
+    return Transport.select(name == null ? "" : name, "transport ").ioHandlerFactory();
   }
 
   /** The transport to use: the group's, else the one asked for, else epoll or NIO. */
