@@ -71,6 +71,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
   private IOException outputError;
   private boolean outputShut;
   private boolean closed;
+  private boolean detached;
   private ChannelFuture lastWrite;
 
   private volatile long timeoutNanos = -1;
@@ -277,6 +278,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     if (closed) {
       throw new SocketException("Socket is closed");
     }
+    checkAttached();
     if (inputError != null) {
       throw failure(inputError);
     }
@@ -356,6 +358,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     if (closed) {
       throw new SocketException("Socket is closed");
     }
+    checkAttached();
     if (outputError != null) {
       throw failure(outputError);
     }
@@ -509,6 +512,43 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
   /** The connection's channel. */
   Channel channel() {
     return channel;
+  }
+
+  /**
+   * On the event loop: hands the connection to other channel handlers (see {@link
+   * EventLoopRequestHandler}). The bridge stops reading and returns the bytes it holds (null if
+   * none); the caller takes it out of the pipeline. Closing and shutting down still work; reading
+   * and writing through it then throw.
+   */
+  ByteBuf detach() {
+    lock.lock();
+    try {
+      detached = true;
+      reading = false;
+      ByteBuf rest = inbound;
+      inbound = null;
+      changed.signalAll();
+      return rest;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the peer has ended its output (or the connection failed). */
+  boolean inputEnded() {
+    lock.lock();
+    try {
+      return inputEnded;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkAttached() {
+    if (detached) {
+      throw new IllegalStateException(
+          "the connection was handed to event-loop handlers; use them to read and write: " + this);
+    }
   }
 
   /** Bytes queued in Netty and not yet written to the socket (for tests). */
