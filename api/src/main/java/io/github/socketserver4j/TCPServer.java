@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -46,6 +47,7 @@ import java.util.Optional;
  *   <li>{@link #allowReuseAddress()}: false
  *   <li>{@link #allowReusePort()}: false
  *   <li>{@link #timeout()}: none
+ *   <li>{@link #transport()}: the transport on the class path (not a CPython attribute)
  * </ul>
  *
  * <h2>Construction</h2>
@@ -97,7 +99,7 @@ public class TCPServer extends BaseServer {
     super(serverAddress, requestHandlerFactory);
     Addresses.check(serverAddress, addressFamily());
     socket =
-        TransportProvider.provider()
+        Objects.requireNonNull(transport(), "transport()")
             .openSocket(
                 new SocketSpec(
                     addressFamily(),
@@ -117,6 +119,37 @@ public class TCPServer extends BaseServer {
         throw t;
       }
     }
+  }
+
+  /**
+   * The transport that creates this server's socket. Read once, by the constructor, on the thread
+   * that constructs the server, before {@link #serverBind()}; like {@link #addressFamily()} it
+   * must not depend on fields the subclass constructor sets (a constant, or a value an anonymous
+   * subclass captures, works).
+   *
+   * <p>Not a CPython attribute: it is how a server gets per-server transport settings without the
+   * {@code socketserver4j-api} module knowing the transport. For example, {@code
+   * io.github.socketserver4j.netty.NettyTransport} carries Netty options (a shared event loop
+   * group, pipeline handlers such as TLS, child channel options):
+   *
+   * <pre>{@code
+   * class TlsServer extends ThreadingTCPServer {
+   *   static final NettyTransport TLS = NettyTransport.builder().pipeline(...).build();
+   *   TlsServer(SocketAddress address) throws IOException { super(address, Echo::new); }
+   *   @Override protected TransportProvider transport() { return TLS; }
+   * }
+   * }</pre>
+   *
+   * <p>A hook, rather than a constructor argument, because the socket is made inside every server
+   * constructor (also with {@code bindAndActivate}) and each server class would need the extra
+   * constructors; and rather than a thread-local setting, because the choice stays visible in the
+   * server class, as CPython's class attributes are.
+   *
+   * @implSpec Returns {@link TransportProvider#provider()}, the provider found on the class path.
+   * @return the provider to open the socket with
+   */
+  protected TransportProvider transport() {
+    return TransportProvider.provider();
   }
 
   /**

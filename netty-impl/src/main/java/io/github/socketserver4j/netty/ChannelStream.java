@@ -11,7 +11,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
@@ -20,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -71,6 +71,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
   private IOException outputError;
   private boolean outputShut;
   private boolean closed;
+  private boolean detached;
   private ChannelFuture lastWrite;
 
   private volatile long timeoutNanos = -1;
@@ -288,6 +289,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     if (closed) {
       throw new SocketException("Socket is closed");
     }
+    checkAttached();
     if (inputError != null) {
       throw failure(inputError);
     }
@@ -367,6 +369,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     if (closed) {
       throw new SocketException("Socket is closed");
     }
+    checkAttached();
     if (outputError != null) {
       throw failure(outputError);
     }
@@ -437,13 +440,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     } finally {
       lock.unlock();
     }
-    afterWrites(
-        last,
-        () -> {
-          if (channel.isActive() && channel instanceof DuplexChannel) {
-            ((DuplexChannel) channel).shutdownOutput();
-          }
-        });
+    afterWrites(last, () -> Handlers.shutdownOutput(channel)); // over TLS: close_notify, then FIN
   }
 
   @Override
@@ -527,6 +524,48 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     return "StreamRequest[" + localAddress + " <- " + remoteAddress + "]";
   }
 
+  /** The connection's channel. */
+  Channel channel() {
+    return channel;
+  }
+
+  /**
+   * On the event loop: hands the connection to other channel handlers (see {@link
+   * EventLoopRequestHandler}). The bridge stops reading and returns the bytes it holds (null if
+   * none); the caller takes it out of the pipeline. Closing and shutting down still work; reading
+   * and writing through it then throw.
+   */
+  ByteBuf detach() {
+    lock.lock();
+    try {
+      detached = true;
+      reading = false;
+      ByteBuf rest = inbound;
+      inbound = null;
+      changed.signalAll();
+      return rest;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the peer has ended its output (or the connection failed). */
+  boolean inputEnded() {
+    lock.lock();
+    try {
+      return inputEnded;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkAttached() {
+    if (detached) {
+      throw new IllegalStateException(
+          "the connection was handed to event-loop handlers; use them to read and write: " + this);
+    }
+  }
+
   /** Bytes queued in Netty and not yet written to the socket (for tests). */
   long pendingOutboundBytes() {
     var buffer = channel.unsafe().outboundBuffer();
@@ -535,7 +574,11 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
 
   private void afterWrites(ChannelFuture last, Runnable action) {
     if (last == null) {
-      channel.eventLoop().execute(action);
+      try {
+        channel.eventLoop().execute(action);
+      } catch (RejectedExecutionException e) {
+        // The loop has ended, so the channel is closed already: nothing left to shut or close.
+      }
     } else {
       last.addListener(f -> action.run());
     }

@@ -7,19 +7,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The event loops a server owns, shut down when the server's socket and the last connection it
- * accepted are closed: a connection outlives {@code server_close()} in CPython, so its loop must
- * too. Threads are daemon threads, so an unclosed server does not keep the JVM alive (Python has no
- * I/O threads to keep a process alive).
+ * The event loops a server runs on. A server's own loops are shut down when the server's socket
+ * and the last connection it accepted are closed: a connection outlives {@code server_close()} in
+ * CPython, so its loop must too. Threads are daemon threads, so an unclosed server does not keep
+ * the JVM alive (Python has no I/O threads to keep a process alive).
+ *
+ * <p>A shared group (the application's, given to {@link NettyTransport}) is counted the same way,
+ * so late connections of a closed server are still refused, but it is never shut down here.
  */
 final class LoopGroup {
   private final EventLoopGroup group;
+  private final boolean owned;
   private final AtomicInteger refs = new AtomicInteger(1);
 
   LoopGroup(Transport transport, int threads, String name) {
     this.group =
         new MultiThreadIoEventLoopGroup(
             threads, new DefaultThreadFactory(name, true), transport.ioHandlerFactory());
+    this.owned = true;
+  }
+
+  /** The application's group: used, never shut down. */
+  LoopGroup(EventLoopGroup shared) {
+    this.group = shared;
+    this.owned = false;
   }
 
   EventLoopGroup group() {
@@ -41,14 +52,14 @@ final class LoopGroup {
 
   /** Drops a reference; the last one shuts the loops down at once (no quiet period). */
   void release() {
-    if (refs.decrementAndGet() == 0) {
+    if (refs.decrementAndGet() == 0 && owned) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
   }
 
   /** Waits up to the timeout for the loops to end, if they are shutting down. */
   void awaitTermination(long millis) throws InterruptedException {
-    if (group.isShuttingDown()) {
+    if (owned && group.isShuttingDown()) {
       group.awaitTermination(millis, TimeUnit.MILLISECONDS);
     }
   }

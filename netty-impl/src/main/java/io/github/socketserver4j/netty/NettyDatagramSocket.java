@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -51,8 +52,8 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
   /** On NIO, the JDK channel under Netty's, for what Netty cannot send (empty datagrams). */
   private volatile java.nio.channels.DatagramChannel jdkChannel;
 
-  NettyDatagramSocket(SocketSpec spec, Transport transport) {
-    super(spec, transport);
+  NettyDatagramSocket(SocketSpec spec, Transport transport, NettyTransport config) {
+    super(spec, transport, config);
     if (spec.family() == AddressFamily.AF_UNIX) {
       transport.newDatagramChannel(spec.family()).unsafe().closeForcibly(); // fails early on NIO
     }
@@ -65,7 +66,16 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         .channelFactory(this::newChannel)
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_SIZE))
-        .handler(new Receive());
+        .handler(
+            new ChannelInitializer<io.netty.channel.Channel>() {
+              @Override
+              protected void initChannel(io.netty.channel.Channel ch) throws Exception {
+                if (config.pipeline != null) {
+                  config.pipeline.initChannel(ch); // the user's handlers, in front of Receive
+                }
+                ch.pipeline().addLast("socketserver4j-receive", new Receive());
+              }
+            });
   }
 
   private io.netty.channel.Channel newChannel() {

@@ -11,16 +11,31 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
+import java.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A listening stream socket (TCP or Unix) with CPython's accept-on-demand: one connection is
  * accepted per {@code get_request()}; the others wait in the kernel's listen backlog, as with
  * CPython's {@code listen(request_queue_size)}.
  */
-final class NettyServerSocket extends OnDemandSocket<ChannelStream> {
+final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted> {
+  private static final Logger LOG = LoggerFactory.getLogger(NettyServerSocket.class);
 
-  NettyServerSocket(SocketSpec spec, Transport transport) {
-    super(spec, transport);
+  /** A connection ready for {@code getRequest()}, with the client address the server reports. */
+  static final class Accepted {
+    final ChannelStream connection;
+    final SocketAddress clientAddress;
+
+    Accepted(ChannelStream connection, SocketAddress clientAddress) {
+      this.connection = connection;
+      this.clientAddress = clientAddress;
+    }
+  }
+
+  NettyServerSocket(SocketSpec spec, Transport transport, NettyTransport config) {
+    super(spec, transport, config);
   }
 
   @Override
@@ -41,22 +56,31 @@ final class NettyServerSocket extends OnDemandSocket<ChannelStream> {
     } else if (transport == Transport.EPOLL) {
       b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // NIO domain channels ignore it
     }
+    config.childOptions.forEach((option, value) -> childOption(b, option, value));
     return b;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> void childOption(ServerBootstrap b, ChannelOption<V> option, Object value) {
+    b.childOption(option, (V) value);
   }
 
   @Override
   public ClientRequest accept() throws IOException {
-    ChannelStream connection = take();
-    return new ClientRequest(connection, connection.remoteAddress());
+    Accepted accepted = take();
+    return new ClientRequest(accepted.connection, accepted.clientAddress);
   }
 
   @Override
-  void discard(ChannelStream connection) {
-    connection.abort();
+  void discard(Accepted accepted) {
+    accepted.connection.abort();
   }
 
-  /** Parks each accepted child, with its bridge installed, until {@code accept()} takes it. */
-  private final class Park extends ChannelInitializer<Channel> {
+  /**
+   * Parks each accepted child, with the user's handlers and the bridge installed, until {@code
+   * accept()} takes it; with TLS or a PROXY decoder, once the {@link Gate} lets it through.
+   */
+  private final class Park extends ChannelInitializer<Channel> implements Gate.Outcome {
     @Override
     protected void initChannel(Channel child) {
       LoopGroup group = loops;
@@ -66,8 +90,40 @@ final class NettyServerSocket extends OnDemandSocket<ChannelStream> {
       }
       child.closeFuture().addListener(f -> group.release());
       ChannelStream connection = new ChannelStream(child, transport);
-      child.pipeline().addLast(connection);
-      arrived(connection);
+      if (config.pipeline != null) {
+        try {
+          config.pipeline.initChannel(child);
+        } catch (Throwable t) {
+          LOG.warn("The pipeline initializer failed; closing the connection from {}",
+              connection.remoteAddress(), t);
+          connection.abort();
+          readEnded(); // ask for the next connection
+          return;
+        }
+      }
+      boolean tls = Handlers.hasTls(child.pipeline());
+      boolean proxy = Handlers.hasProxyDecoder(child.pipeline());
+      if (tls || proxy) {
+        child
+            .pipeline()
+            .addLast(
+                "socketserver4j-gate",
+                new Gate(connection, tls, proxy, config.handshakeTimeout, child.parent(), this));
+        child.pipeline().addLast("socketserver4j-bridge", connection);
+      } else {
+        child.pipeline().addLast("socketserver4j-bridge", connection);
+        arrived(new Accepted(connection, connection.remoteAddress()));
+      }
+    }
+
+    @Override
+    public void ready(ChannelStream connection, SocketAddress clientAddress) {
+      arrived(new Accepted(connection, clientAddress));
+    }
+
+    @Override
+    public void failed(ChannelStream connection) {
+      readEnded();
     }
   }
 

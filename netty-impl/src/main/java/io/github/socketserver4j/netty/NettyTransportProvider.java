@@ -1,15 +1,13 @@
 package io.github.socketserver4j.netty;
 
-import io.github.socketserver4j.SocketType;
 import io.github.socketserver4j.spi.SocketSpec;
 import io.github.socketserver4j.spi.TransportProvider;
 import io.github.socketserver4j.spi.TransportSocket;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The Netty 4.2 transport of socketserver4j, found by {@link java.util.ServiceLoader}; the only
- * public class of this artifact.
+ * The Netty 4.2 transport of socketserver4j, found by {@link java.util.ServiceLoader}. Servers
+ * that need Netty settings of their own (a shared event loop group, TLS or other handlers, child
+ * options) return a {@link NettyTransport} from {@code TCPServer.transport()} instead.
  *
  * <p>Each server gets its own small group of daemon event-loop threads ({@code
  * MultiThreadIoEventLoopGroup}): one for a synchronous server, one per core for a {@code
@@ -25,8 +23,6 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class NettyTransportProvider extends TransportProvider {
-  private static final Logger LOG = LoggerFactory.getLogger(NettyTransportProvider.class);
-
   /** Called by {@link java.util.ServiceLoader}. */
   public NettyTransportProvider() {}
 
@@ -37,11 +33,7 @@ public final class NettyTransportProvider extends TransportProvider {
 
   @Override
   public TransportSocket openSocket(SocketSpec spec) {
-    Transport transport = Transport.select();
-    LOG.debug("{} uses the {} transport", spec.ownerName(), transport);
-    return spec.type() == SocketType.SOCK_STREAM
-        ? new NettyServerSocket(spec, transport)
-        : new NettyDatagramSocket(spec, transport);
+    return NettyTransport.DEFAULT.openSocket(spec);
   }
 
   /**

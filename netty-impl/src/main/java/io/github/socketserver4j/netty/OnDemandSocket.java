@@ -57,6 +57,8 @@ abstract class OnDemandSocket<T> implements TransportSocket {
 
   final SocketSpec spec;
   final Transport transport;
+  /** The server's Netty settings: its event loop group, pipeline hook and child options. */
+  final NettyTransport config;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<T> parked = new ArrayDeque<>(2);
@@ -74,9 +76,10 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   private volatile SocketAddress boundAddress;
   private volatile Duration timeout;
 
-  OnDemandSocket(SocketSpec spec, Transport transport) {
+  OnDemandSocket(SocketSpec spec, Transport transport, NettyTransport config) {
     this.spec = spec;
     this.transport = transport;
+    this.config = config;
   }
 
   /** Builds the bootstrap for this kind of socket, with the given options already applied. */
@@ -96,7 +99,10 @@ abstract class OnDemandSocket<T> implements TransportSocket {
       if (loops != null) {
         throw new SocketException("Socket is already bound");
       }
-      loops = new LoopGroup(transport, ioThreads(), threadName());
+      loops =
+          config.group != null
+              ? new LoopGroup(config.group)
+              : new LoopGroup(transport, ioThreads(), threadName());
     } finally {
       lock.unlock();
     }
@@ -419,6 +425,9 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   }
 
   private int ioThreads() {
+    if (config.ioThreads > 0) {
+      return config.ioThreads;
+    }
     Integer forced = Integer.getInteger("socketserver4j.netty.ioThreads");
     if (forced != null && forced > 0) {
       return forced;

@@ -3,15 +3,19 @@ package io.github.socketserver4j.netty;
 import io.github.socketserver4j.AddressFamily;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandle;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioChannelOption;
@@ -156,7 +160,15 @@ enum Transport {
 
   /** The transport to use: the one {@value #PROPERTY} names, else epoll if available, else NIO. */
   static Transport select() {
-    String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+    return select(System.getProperty(PROPERTY, ""), PROPERTY + "=");
+  }
+
+  /**
+   * The transport {@code name} forces ({@code epoll} or {@code nio}), or the default when it is
+   * empty; {@code source} says where the name came from, for error messages.
+   */
+  static Transport select(String name, String source) {
+    String forced = name.trim().toLowerCase(Locale.ROOT);
     switch (forced) {
       case "":
         return Epoll.isAvailable() ? EPOLL : NIO;
@@ -165,14 +177,41 @@ enum Transport {
       case "epoll":
         if (!Epoll.isAvailable()) {
           throw new IllegalStateException(
-              PROPERTY + "=epoll, but epoll is not available here: "
+              source + "epoll, but epoll is not available here: "
                   + Epoll.unavailabilityCause());
         }
         return EPOLL;
       default:
         throw new IllegalStateException(
-            PROPERTY + "=" + forced + " names no transport; use epoll or nio");
+            source + forced + " names no transport; use epoll or nio");
     }
+  }
+
+  /** The transport whose channels {@code group} can run, or null if it is neither epoll nor NIO. */
+  static Transport ofGroup(EventLoopGroup group) {
+    if (group instanceof IoEventLoopGroup) {
+      IoEventLoopGroup io = (IoEventLoopGroup) group;
+      if (io.isCompatible(NioIoHandle.class)) {
+        return NIO;
+      }
+      if (Epoll.isAvailable() && io.isCompatible(EpollIoHandle.class)) {
+        return EPOLL;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The transport of a channel someone else created, for what {@link ChannelStream} asks of it:
+   * native channels expose their descriptor, NIO channels do not.
+   */
+  static Transport ofChannel(Channel channel) {
+    return channel instanceof UnixChannel ? EPOLL : NIO;
+  }
+
+  /** The name users see and pass: {@code epoll} or {@code nio}. */
+  String displayName() {
+    return name().toLowerCase(Locale.ROOT);
   }
 
   static SocketProtocolFamily protocolFamily(AddressFamily family) {

@@ -1,0 +1,377 @@
+package io.github.socketserver4j.netty;
+
+import io.github.socketserver4j.SocketType;
+import io.github.socketserver4j.TCPServer;
+import io.github.socketserver4j.spi.SocketSpec;
+import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.spi.TransportSocket;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Netty settings for one server, or for several: the event loop group it runs on, its transport,
+ * handlers to put in front of the blocking bridge (TLS, PROXY protocol, logging, idle checks,
+ * traffic shaping) and options for accepted connections.
+ *
+ * <p>A server uses these settings when its {@link TCPServer#transport()} returns them. That hook
+ * is read by the server's constructor, so return a constant (or a value an anonymous subclass
+ * captures):
+ *
+ * <pre>{@code
+ * static final NettyTransport NETTY =
+ *     NettyTransport.builder()
+ *         .eventLoopGroup(appGroup)                                    // the application's loops
+ *         .pipeline(ch -> ch.pipeline().addLast(sslContext.newHandler(ch.alloc())))
+ *         .childOption(ChannelOption.SO_KEEPALIVE, true)
+ *         .build();
+ *
+ * class TlsEchoServer extends ThreadingTCPServer {
+ *   TlsEchoServer(SocketAddress address) throws IOException { super(address, Echo::new); }
+ *   @Override protected TransportProvider transport() { return NETTY; }
+ * }
+ * }</pre>
+ *
+ * <p>Servers that do not override {@code transport()} use the provider found on the class path,
+ * which is this class with no settings: its own small group of daemon event loops per server, and
+ * epoll or NIO as {@link NettyTransportProvider} says.
+ *
+ * <p>An instance is immutable and may be shared by any number of servers, on any threads.
+ */
+public final class NettyTransport extends TransportProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+
+  /** The settings of servers that use the class path's provider. */
+  static final NettyTransport DEFAULT = builder().build();
+
+  /** The application's group, or null for a group per server. */
+  final EventLoopGroup group;
+
+  /** The transport asked for ("epoll", "nio"), or null to pick one. */
+  final String transportName;
+
+  /** Event loop threads of a group the server makes itself; 0 for the default. */
+  final int ioThreads;
+
+  /** Adds the user's handlers, or null. */
+  final PipelineInitializer pipeline;
+
+  /** Options for accepted connections, applied after the transport's own defaults. */
+  final Map<ChannelOption<?>, Object> childOptions;
+
+  /** How long an accepted connection may take for its PROXY header and TLS handshake. */
+  final Duration handshakeTimeout;
+
+  private NettyTransport(Builder b) {
+    this.group = b.group;
+    this.transportName = b.transportName;
+    this.ioThreads = b.ioThreads;
+    this.pipeline = b.pipeline;
+    this.childOptions = Collections.unmodifiableMap(new LinkedHashMap<>(b.childOptions));
+    this.handshakeTimeout = b.handshakeTimeout;
+  }
+
+  /**
+   * Starts a builder with the defaults: a group per server, epoll where available (else NIO), no
+   * handlers, no child options, a 10 s handshake timeout.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns {@code "netty"}.
+   *
+   * @return the provider's name
+   */
+  @Override
+  public String name() {
+    return "netty";
+  }
+
+  /**
+   * Creates a server socket with these settings. Called by the server's constructor, on the thread
+   * that constructs it.
+   *
+   * @param spec the family and type the server asks for
+   * @return a new, unbound socket
+   * @throws IllegalStateException if the transport asked for (here or by the system property
+   *     {@code socketserver4j.netty.transport}) is not available or does not match the group
+   */
+  @Override
+  public TransportSocket openSocket(SocketSpec spec) {
+    Transport transport = resolve();
+    LOG.debug(
+        "{} uses the {} transport on {}",
+        spec.ownerName(),
+        transport.displayName(),
+        group != null ? "the application's event loop group" : "its own event loops");
+    return spec.type() == SocketType.SOCK_STREAM
+        ? new NettyServerSocket(spec, transport, this)
+        : new NettyDatagramSocket(spec, transport, this);
+  }
+
+  /**
+   * Returns the transport that a server made now with these settings would use: {@code "epoll"}
+   * or {@code "nio"}.
+   *
+   * @return the transport's name
+   * @throws IllegalStateException as {@link #openSocket} does
+   */
+  public String transportName() {
+    return resolve().displayName();
+  }
+
+  /**
+   * Returns the transport that {@code server}'s socket runs on: {@code "epoll"} or {@code "nio"}.
+   * The server logs the same at DEBUG (logger {@code io.github.socketserver4j.netty.NettyTransport})
+   * when it creates its socket.
+   *
+   * @param server a server whose socket this artifact made
+   * @return the transport's name
+   * @throws IllegalArgumentException if the server's socket comes from another transport
+   */
+  public static String transportOf(TCPServer server) {
+    TransportSocket socket = server.socket();
+    if (!(socket instanceof OnDemandSocket)) {
+      throw new IllegalArgumentException(
+          "not a Netty socket: " + socket.getClass().getName() + " of " + server);
+    }
+    return ((OnDemandSocket<?>) socket).transport.displayName();
+  }
+
+  /**
+   * Returns the {@code IoHandlerFactory} servers use for the event loops they make themselves, for
+   * an application that makes a group to share with servers: {@code new
+   * MultiThreadIoEventLoopGroup(threads, NettyTransport.ioHandlerFactory("auto"))}.
+   *
+   * <p>For epoll it is Netty's {@code EpollIoHandler.newFactory()} with a fix for a Netty 4.2.18
+   * bug: a connection whose peer has half-closed is closed by Netty (ENOENT from {@code
+   * epoll_ctl}) when a later write has to wait, so a reply sent after reading to end of stream is
+   * cut. Groups made with Netty's own factory have the bug.
+   *
+   * @param transport {@code "auto"}, {@code "epoll"} or {@code "nio"}
+   * @return a factory for {@code MultiThreadIoEventLoopGroup}
+   * @throws IllegalArgumentException for another name
+   * @throws IllegalStateException if epoll is asked for and not available
+   */
+  public static IoHandlerFactory ioHandlerFactory(String transport) {
+    String name = builder().transport(transport).build().transportName;
+    return Transport.select(name == null ? "" : name, "transport ").ioHandlerFactory();
+  }
+
+  /** The transport to use: the group's, else the one asked for, else epoll or NIO. */
+  Transport resolve() {
+    String forced = transportName;
+    String source = "NettyTransport.transport(";
+    if (forced == null) {
+      forced = System.getProperty(Transport.PROPERTY, "");
+      source = Transport.PROPERTY + "=";
+    }
+    if (group == null) {
+      return Transport.select(forced, source);
+    }
+    Transport ofGroup = Transport.ofGroup(group);
+    if (ofGroup == null) {
+      throw new IllegalStateException(
+          "the event loop group " + group + " runs neither epoll nor NIO channels; give"
+              + " NettyTransport a MultiThreadIoEventLoopGroup made with EpollIoHandler or"
+              + " NioIoHandler (io_uring is not offered: its multishot accept takes the whole"
+              + " listen backlog at once, which breaks accept on demand)");
+    }
+    if (!forced.isBlank() && Transport.select(forced, source) != ofGroup) {
+      throw new IllegalStateException(
+          source + forced.trim() + " asks for another transport than the event loop group's ("
+              + ofGroup.displayName() + ")");
+    }
+    return ofGroup;
+  }
+
+  /**
+   * Adds handlers to a channel's pipeline, in front of the server's own last handler: the
+   * blocking bridge that {@code rfile}/{@code wfile} read and write, or the datagram receiver.
+   *
+   * <p>Called on the channel's event loop: for a stream server once per accepted connection,
+   * before {@code getRequest()} can return it; for a datagram server once, when the socket is
+   * bound. It must not block. If it throws, a stream connection is closed (and logged at WARN) and
+   * the server takes the next one; a datagram socket fails to bind.
+   */
+  @FunctionalInterface
+  public interface PipelineInitializer {
+    /**
+     * Adds handlers with {@code channel.pipeline().addLast(...)}.
+     *
+     * @param channel the accepted connection, or the datagram socket
+     * @throws Exception if the handlers cannot be made
+     */
+    void initChannel(Channel channel) throws Exception;
+  }
+
+  /** Collects settings for {@link NettyTransport}; not thread-safe. */
+  public static final class Builder {
+    private EventLoopGroup group;
+    private String transportName;
+    private int ioThreads;
+    private PipelineInitializer pipeline;
+    private final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /**
+     * Runs servers on the application's event loop group instead of one each.
+     *
+     * <p>The server registers its listening (or datagram) channel and its accepted connections on
+     * the group. {@code serverClose()} closes the server's channel and leaves the group running;
+     * the application shuts it down when no server needs it. Any number of servers may share a
+     * group. The group decides the transport: a {@code MultiThreadIoEventLoopGroup} with {@code
+     * EpollIoHandler} or {@code NioIoHandler}.
+     *
+     * <p>Blocking handlers still run on their own threads (the serving thread, or one per request
+     * with {@code ThreadingMixIn}); only the I/O runs on the group's threads.
+     *
+     * @param group the group; null for the default, a small group per server
+     * @return this builder
+     */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      this.group = group;
+      return this;
+    }
+
+    /**
+     * Forces a transport, overriding the system property {@code socketserver4j.netty.transport}.
+     *
+     * <p>{@code "epoll"} needs Linux and Netty's native library; {@code "nio"} works everywhere;
+     * {@code "auto"} (the default) picks epoll where it is available, else NIO. io_uring is not
+     * offered: its multishot accept takes every connection in the listen backlog on one read,
+     * which breaks CPython's accept on demand (one connection per {@code get_request()}).
+     *
+     * @param name {@code "auto"}, {@code "epoll"} or {@code "nio"}
+     * @return this builder
+     * @throws IllegalArgumentException for another name
+     */
+    public Builder transport(String name) {
+      String n = Objects.requireNonNull(name, "name").trim().toLowerCase(java.util.Locale.ROOT);
+      switch (n) {
+        case "auto":
+          transportName = null;
+          break;
+        case "epoll":
+        case "nio":
+          transportName = n;
+          break;
+        case "io_uring":
+        case "iouring":
+          throw new IllegalArgumentException(
+              "io_uring is not offered: its multishot accept takes every connection in the listen"
+                  + " backlog on one read, which breaks accept on demand (one connection per"
+                  + " getRequest()); use epoll or nio");
+        default:
+          throw new IllegalArgumentException(name + " names no transport; use auto, epoll or nio");
+      }
+      return this;
+    }
+
+    /**
+     * Sets the number of event loop threads of the group a server makes for itself (ignored with
+     * {@link #eventLoopGroup}). By default 1, or one per core for a {@code ThreadingMixIn} server.
+     *
+     * @param threads a positive number
+     * @return this builder
+     */
+    public Builder ioThreads(int threads) {
+      if (threads <= 0) {
+        throw new IllegalArgumentException("threads must be positive: " + threads);
+      }
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /**
+     * Adds handlers in front of the blocking bridge of every accepted connection, or in front of a
+     * datagram server's receiver. See {@link PipelineInitializer} for when and where it runs.
+     *
+     * <p>The server recognises two kinds of handler:
+     *
+     * <ul>
+     *   <li>{@code SslHandler} (or {@code SniHandler}): the TLS handshake completes before {@code
+     *       getRequest()} returns the connection, as CPython's TLS server socket handshakes in
+     *       {@code accept()}; a failed handshake is dropped silently, as CPython ignores {@code
+     *       OSError} there. {@code shutdownRequest} sends {@code close_notify} before FIN
+     *       (CPython sends none).
+     *   <li>{@code HAProxyMessageDecoder}: the PROXY header is read before {@code getRequest()}
+     *       returns the connection, and the request's client address is the header's source
+     *       address (for a {@code LOCAL} or {@code UNKNOWN} header, the real peer).
+     * </ul>
+     *
+     * <p>A connection waiting for either takes the place of the next accept: the server takes one
+     * connection at a time, as CPython's blocking {@code accept()} does, for at most {@link
+     * #handshakeTimeout}. Handlers must leave {@code ByteBuf}s for the bridge to read.
+     *
+     * @param initializer adds the handlers; null for none
+     * @return this builder
+     */
+    public Builder pipeline(PipelineInitializer initializer) {
+      this.pipeline = initializer;
+      return this;
+    }
+
+    /**
+     * Sets an option on every accepted connection, such as {@code SO_RCVBUF}, {@code SO_SNDBUF},
+     * {@code SO_KEEPALIVE} or {@code WRITE_BUFFER_WATER_MARK}. Applied after the server's own
+     * defaults (Nagle on, as in Python; half-closure allowed), so it overrides them.
+     *
+     * @param <T> the option's value type
+     * @param option the option
+     * @param value its value
+     * @return this builder
+     * @throws IllegalArgumentException for {@code AUTO_READ}: the bridge reads on demand
+     */
+    public <T> Builder childOption(ChannelOption<T> option, T value) {
+      Objects.requireNonNull(option, "option");
+      Objects.requireNonNull(value, "value");
+      if (option == ChannelOption.AUTO_READ) {
+        throw new IllegalArgumentException(
+            "AUTO_READ cannot be set: the blocking bridge reads only when the handler asks");
+      }
+      childOptions.put(option, value);
+      return this;
+    }
+
+    /**
+     * Limits how long an accepted connection may take to send its PROXY header and finish its TLS
+     * handshake before {@code getRequest()} can return it; a connection that takes longer is
+     * closed and the server takes the next one. {@code SslHandler} has its own handshake timeout
+     * too (10 s by default). Default: 10 s.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder handshakeTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive: " + timeout);
+      }
+      this.handshakeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Returns the settings.
+     *
+     * @return a new, immutable {@code NettyTransport}
+     */
+    public NettyTransport build() {
+      return new NettyTransport(this);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.github.socketserver4j.netty;
+
+import io.github.socketserver4j.BaseServer;
+import io.github.socketserver4j.ClientRequest;
+import io.github.socketserver4j.Request;
+import io.github.socketserver4j.RequestHandlerFactory;
+import io.github.socketserver4j.StreamRequest;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * Runs a socketserver request handler, such as a ported {@code StreamRequestHandler}, on a
+ * connection that the application's own {@code ServerBootstrap} accepted: ported Python protocol
+ * code inside an existing Netty server, one handler at a time.
+ *
+ * <pre>{@code
+ * new ServerBootstrap()
+ *     .group(group)
+ *     .channel(NioServerSocketChannel.class)
+ *     .childHandler(new ChannelInitializer<SocketChannel>() {
+ *       @Override protected void initChannel(SocketChannel ch) {
+ *         ch.pipeline().addLast(new RequestHandlerAdapter(Echo::new, onError));
+ *       }
+ *     });
+ * }</pre>
+ *
+ * <p>The handler gets what it gets in a socketserver server: {@code rfile}/{@code wfile} with
+ * {@code readLine} and {@code sendall} semantics, its {@code timeout()}, reads and writes that
+ * block with bounded memory (backpressure reaches the peer through TCP), half-closure read as end
+ * of stream. Afterwards the connection is shut down as {@code TCPServer.shutdown_request} does:
+ * FIN after every byte written (over TLS, {@code close_notify} first), then close.
+ *
+ * <h2>Threads</h2>
+ *
+ * <ul>
+ *   <li>The adapter itself runs on the channel's event loop: when added to an active channel (or
+ *       when the channel becomes active) it turns auto-read off, allows half-closure, puts the
+ *       blocking bridge in its own place and removes itself.
+ *   <li>The request handler ({@code setup}, {@code handle}, {@code finish}) runs on a thread of the
+ *       {@code executor}: by default a new virtual thread (Java 21+) or a new daemon platform
+ *       thread per connection, named {@code socketserver4j-adapter <client address>}. It must never
+ *       run on an event loop: its reads and writes block.
+ *   <li>{@link ErrorCallback#handleError} is called on that handler thread when the handler throws
+ *       an {@code Exception}, before the connection is shut down. An {@code Error} (such as {@code
+ *       ServerExit}) ends the thread through its uncaught-exception handler, as in {@code
+ *       ThreadingMixIn}.
+ * </ul>
+ *
+ * <p>Put it last in the pipeline, after handlers that decode bytes into bytes (TLS, PROXY,
+ * logging, traffic shaping); handlers after it would see the bridge's reads and writes. The
+ * handler's {@link io.github.socketserver4j.BaseRequestHandler#server() server()} is a stand-in:
+ * its {@code serverAddress()} is the channel's local address and its {@code handleError} reports
+ * to the callback; it serves nothing.
+ *
+ * <p>One adapter per channel (it is not {@code @Sharable}).
+ */
+public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
+
+  /** Receives what a request handler throws. */
+  @FunctionalInterface
+  public interface ErrorCallback {
+    /**
+     * Called on the handler's thread with the exception its request handler threw, CPython's
+     * {@code handle_error}; the connection is shut down afterwards.
+     *
+     * @param request the connection
+     * @param clientAddress the peer's address
+     * @param error what the handler threw
+     */
+    void handleError(StreamRequest request, SocketAddress clientAddress, Throwable error);
+  }
+
+  private final RequestHandlerFactory factory;
+  private final ErrorCallback onError;
+  private final Executor executor;
+  private boolean started;
+
+  /**
+   * An adapter whose handler errors are logged as {@code BaseServer.handleError} logs them, and
+   * whose handler runs on a new thread.
+   *
+   * @param factory makes the request handler, for example {@code Echo::new}
+   */
+  public RequestHandlerAdapter(RequestHandlerFactory factory) {
+    this(factory, null, null);
+  }
+
+  /**
+   * An adapter whose handler runs on a new thread (virtual where the JVM has them).
+   *
+   * @param factory makes the request handler
+   * @param onError told what the handler throws
+   */
+  public RequestHandlerAdapter(RequestHandlerFactory factory, ErrorCallback onError) {
+    this(factory, onError, null);
+  }
+
+  /**
+   * An adapter whose handler runs on {@code executor}.
+   *
+   * @param factory makes the request handler
+   * @param onError told what the handler throws; null to log it at ERROR
+   * @param executor runs the handler, one task per connection; it must not be an event loop;
+   *     null for a new thread per connection
+   */
+  public RequestHandlerAdapter(
+      RequestHandlerFactory factory, ErrorCallback onError, Executor executor) {
+    this.factory = Objects.requireNonNull(factory, "factory");
+    this.onError = onError;
+    this.executor = executor;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      start(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    start(ctx);
+    ctx.fireChannelActive();
+  }
+
+  private void start(ChannelHandlerContext ctx) {
+    if (started) {
+      return;
+    }
+    started = true;
+    Channel channel = ctx.channel();
+    channel.config().setAutoRead(false); // the bridge reads when the handler asks
+    channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // "read to EOF, reply"
+    ChannelStream connection = new ChannelStream(channel, Transport.ofChannel(channel));
+    ctx.pipeline().addAfter(ctx.name(), "socketserver4j-bridge", connection);
+    ctx.pipeline().remove(this);
+    Stand server = new Stand(channel.localAddress(), factory, onError);
+    SocketAddress clientAddress = connection.remoteAddress();
+    Runnable request = () -> server.run(connection, clientAddress);
+    try {
+      if (executor != null) {
+        executor.execute(request);
+      } else {
+        newThread("socketserver4j-adapter " + clientAddress, request).start();
+      }
+    } catch (RuntimeException e) {
+      connection.abort();
+      throw e;
+    }
+  }
+
+  /** The server a ported handler sees: it runs one request and reports errors to the callback. */
+  private static final class Stand extends BaseServer {
+    private final ErrorCallback onError;
+
+    Stand(SocketAddress localAddress, RequestHandlerFactory factory, ErrorCallback onError) {
+      super(localAddress, factory);
+      this.onError = onError;
+    }
+
+    /** What {@code ThreadingMixIn.process_request_thread} does. */
+    void run(StreamRequest connection, SocketAddress clientAddress) {
+      try {
+        finishRequest(connection, clientAddress);
+      } catch (Exception e) {
+        handleError(connection, clientAddress, e);
+      } finally {
+        shutdownRequest(connection);
+      }
+    }
+
+    @Override
+    public void handleError(Request request, SocketAddress clientAddress) {
+      if (onError == null) {
+        super.handleError(request, clientAddress);
+      } else {
+        onError.handleError(
+            (StreamRequest) request, clientAddress, currentException().orElse(null));
+      }
+    }
+
+    @Override
+    public void shutdownRequest(Request request) {
+      try {
+        ((StreamRequest) request).shutdownOutput();
+      } catch (IOException e) {
+        // CPython: "some platforms may raise ENOTCONN here".
+      }
+      closeRequest(request);
+    }
+
+    @Override
+    public void closeRequest(Request request) {
+      ((StreamRequest) request).close();
+    }
+
+    @Override
+    public ClientRequest getRequest() throws IOException {
+      throw new IOException("the adapter's connection comes from the application's pipeline");
+    }
+
+    @Override
+    protected boolean waitForRequest(Duration timeout) {
+      return false;
+    }
+
+    @Override
+    protected void wakeup() {}
+  }
+
+  /** {@code Thread.ofVirtual()}, {@code Builder.name(String)}, {@code Builder.unstarted(Runnable)}. */
+  private static final Method[] VIRTUAL = virtualThreadMethods();
+
+  /** A virtual thread where the JVM has them (Java 21+), else a daemon platform thread. */
+  static Thread newThread(String name, Runnable body) {
+    if (VIRTUAL != null) {
+      try {
+        Object builder = VIRTUAL[1].invoke(VIRTUAL[0].invoke(null), name);
+        return (Thread) VIRTUAL[2].invoke(builder, body);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // fall back to a platform thread
+      }
+    }
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private static Method[] virtualThreadMethods() {
+    try {
+      Class<?> builder = Class.forName("java.lang.Thread$Builder");
+      return new Method[] {
+        Thread.class.getMethod("ofVirtual"),
+        builder.getMethod("name", String.class),
+        builder.getMethod("unstarted", Runnable.class)
+      };
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // Java 17 to 20: no virtual threads
+    }
+  }
+}
