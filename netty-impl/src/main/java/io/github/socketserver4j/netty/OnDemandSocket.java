@@ -140,6 +140,7 @@ abstract class OnDemandSocket<T> implements TransportSocket {
     if (loops != null) {
       throw new IllegalStateException("set socket options before the socket is bound");
     }
+    checkValue(option, value);
     if (option == StandardSocketOptions.SO_REUSEADDR) {
       options.put(ChannelOption.SO_REUSEADDR, value);
     } else if (option == StandardSocketOptions.SO_REUSEPORT) {
@@ -158,6 +159,24 @@ abstract class OnDemandSocket<T> implements TransportSocket {
       }
     } else {
       throw new UnsupportedOperationException("socket option " + option + " is not supported");
+    }
+  }
+
+  /**
+   * Refuses a value the option cannot take here, naming both, instead of failing later in bind
+   * (NIO) or being clamped by the kernel (epoll), so both transports behave alike.
+   */
+  private static void checkValue(SocketOption<?> option, Object value) {
+    if (value == null || !option.type().isInstance(value)) {
+      throw new IllegalArgumentException(
+          "invalid value for socket option " + option.name() + ": " + value + " (expected a "
+              + option.type().getSimpleName() + ")");
+    }
+    if ((option == StandardSocketOptions.SO_RCVBUF || option == StandardSocketOptions.SO_SNDBUF)
+        && (Integer) value <= 0) {
+      throw new IllegalArgumentException(
+          "invalid value for socket option " + option.name() + ": " + value
+              + " (a buffer size must be positive)");
     }
   }
 
