@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -54,6 +55,9 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   private static final long BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+  /** How often {@link #await} looks at a future whose listener has not run yet. */
+  private static final long AWAIT_RECHECK_MILLIS = 50;
 
   final SocketSpec spec;
   final Transport transport;
@@ -479,7 +483,14 @@ abstract class OnDemandSocket<T> implements TransportSocket {
     return new IOException("cannot bind " + where + ": " + message, cause);
   }
 
-  /** Waits for a Netty future without its monitor-based await (which pins virtual threads). */
+  /**
+   * Waits for a Netty future without its monitor-based await (which pins virtual threads).
+   *
+   * <p>It also looks at the future itself every {@link #AWAIT_RECHECK_MILLIS}: under repeated
+   * open/serve/close cycles of a ThreadingUDPServer a reply's write future was seen complete
+   * (success) while its listener never ran, which left the request thread waiting forever
+   * (LeakCycleTest, FaultInjectionTest).
+   */
   static Throwable await(ChannelFuture future) {
     CompletableFuture<Throwable> done = new CompletableFuture<>();
     future.addListener(f -> done.complete(f.cause()));
@@ -487,7 +498,11 @@ abstract class OnDemandSocket<T> implements TransportSocket {
     try {
       while (true) {
         try {
-          return done.get();
+          return done.get(AWAIT_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          if (future.isDone()) {
+            return future.cause();
+          }
         } catch (InterruptedException e) {
           interrupted = true;
         } catch (ExecutionException e) {
