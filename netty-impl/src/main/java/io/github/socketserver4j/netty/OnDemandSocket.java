@@ -416,6 +416,15 @@ abstract class OnDemandSocket<T> implements TransportSocket {
 
   /** On an event loop: reading failed, for example accept() for lack of file descriptors. */
   final void readFailed(Throwable cause) {
+    // Netty keeps a failed read pending (epoll's EPOLLIN, NIO's OP_ACCEPT stay armed), so the
+    // still-readable socket would be read again at once: ~115,000 failed accepts a second on
+    // EMFILE. Turning auto-read on and off again is Netty's public way to clear the pending read
+    // (autoReadCleared); the next read is asked for after the backoff.
+    Channel c = channel;
+    if (c != null && c.eventLoop().inEventLoop()) {
+      c.config().setAutoRead(true);
+      c.config().setAutoRead(false);
+    }
     boolean warn;
     lock.lock();
     try {
