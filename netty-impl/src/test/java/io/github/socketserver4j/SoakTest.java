@@ -19,11 +19,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 7, soak: request/response on kept connections ("rr"), a connection per request
@@ -34,10 +37,13 @@ import org.junit.jupiter.api.Test;
  * -Dtest=SoakTest -Dsurefire.failIfNoSpecifiedTests=false -Dsocketserver4j.soak.seconds=60}.
  * Asserted: no lost or corrupted response for the well-behaved clients, a handleError for each
  * reset, platform threads and RSS flat (the mean of the last third of the samples within 10 % of
- * the first third's), and no ByteBuf leak (TestRules, PARANOID). The load runs first until RSS
- * stops growing (under 1 % a second, twice in a row; at most 30 s): the JVM's heap grows to fit
- * the allocation rate in the first seconds (313 MiB to 545 MiB in 10 s here), which is sizing,
- * not a leak; the measured window starts after it.
+ * the first third's), and no ByteBuf leak under PARANOID detection (no "LEAK:" report).
+ *
+ * <p>The soak runs in a child JVM with a fixed, pre-touched 256 MiB heap: in the test JVM, whose
+ * heap may grow to a quarter of the machine's memory, G1 grew the heap in steps to fit the
+ * allocation rate (RSS 279 MiB to 450 MiB over a 60 s run), which is sizing, not a leak, and hides
+ * one. The load also runs first until RSS stops growing (under 1 % a second, twice in a row; at
+ * most 30 s), so class loading and JIT compilation are not measured.
  */
 class SoakTest {
   /** The warm-up ends once RSS grew under 1 % in each of two seconds in a row, or after this. */
@@ -168,10 +174,14 @@ class SoakTest {
     }
   }
 
-  @Test
-  @DisplayName("issue 7 soak: rr, connect, resets and UDP at once; nothing lost, threads and RSS flat")
-  void mixedSoak() throws Exception {
-    long seconds = Long.getLong("socketserver4j.soak.seconds", 10);
+  /** What one soak measured. */
+  record Result(
+      long seconds, long warmupSeconds, long ok, long lost, long corrupted, long resets,
+      long handledErrors, int workerFailures, double threadsFirst, double threadsLast,
+      double rssFirstKb, double rssLastKb, List<Long> rssKb) {}
+
+  /** Runs the soak in this JVM for {@code seconds} after the warm-up. */
+  Result runSoak(long seconds) throws Exception {
     ThreadingTCPServer tcp =
         new ThreadingTCPServer(anyLoopbackPort(), EchoLines::new) {
           @Override
@@ -222,23 +232,101 @@ class SoakTest {
       ServerKinds.stop(tcp, tcpLoop);
       ServerKinds.stop(udp, udpLoop);
     }
+    for (Throwable t : workerFailures) {
+      t.printStackTrace();
+    }
     int third = Math.max(1, threads.size() / 3);
     int n = threads.size();
-    double threadsFirst = mean(threads, 0, third);
-    double threadsLast = mean(threads, n - third, n);
-    double rssFirst = mean(rss, 0, third);
-    double rssLast = mean(rss, n - third, n);
-    System.out.printf(
-        "soak %d s (+%d s warm-up): %d responses ok, %d lost, %d corrupted; %d resets, %d handleError;"
-            + " threads %.1f -> %.1f; RSS %.0f -> %.0f MiB%n",
+    return new Result(
         seconds, warmupSeconds, ok.get(), lost.get(), corrupted.get(), resets.get(),
-        handledErrors.get(), threadsFirst, threadsLast, rssFirst / 1024, rssLast / 1024);
-    assertEquals(List.of(), workerFailures, "a well-behaved client failed");
-    assertEquals(0, lost.get(), "lost responses");
-    assertEquals(0, corrupted.get(), "corrupted responses");
-    assertTrue(ok.get() > 0 && resets.get() > 0);
-    assertEquals(resets.get(), handledErrors.get(), "one handleError per reset");
-    assertTrue(Math.abs(threadsLast - threadsFirst) <= 0.10 * threadsFirst, "threads " + threads);
-    assertTrue(Math.abs(rssLast - rssFirst) <= 0.10 * rssFirst, "RSS kB " + rss);
+        handledErrors.get(), workerFailures.size(), mean(threads, 0, third),
+        mean(threads, n - third, n), mean(rss, 0, third), mean(rss, n - third, n), rss);
+  }
+
+  /**
+   * The soak's JVM: runs it, makes Netty's leak detector look (GC, then allocations), and prints
+   * one line {@code RESULT <fields of Result>}.
+   *
+   * @param args the soak's seconds
+   * @throws Exception if the soak cannot run
+   */
+  public static void main(String[] args) throws Exception {
+    TestRules.waitBound(); // installs the uncaught-exception handler and the leak recorder first
+    Result r = new SoakTest().runSoak(Long.parseLong(args[0]));
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      for (int j = 0; j < 64; j++) {
+        io.netty.buffer.ByteBufAllocator.DEFAULT.buffer(8).release();
+      }
+    }
+    System.out.println("RESULT " + r);
+    System.out.flush();
+  }
+
+  @Test
+  @Timeout(value = 15, unit = TimeUnit.MINUTES) // the 60 s run with its warm-up takes ~2 min
+  @DisplayName("issue 7 soak: rr, connect, resets and UDP at once; nothing lost, threads and RSS flat")
+  void mixedSoak() throws Exception {
+    long seconds = Long.getLong("socketserver4j.soak.seconds", 10);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // A fixed, pre-touched heap: RSS then shows what grows outside the heap's own sizing.
+    command.addAll(List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch"));
+    command.addAll(List.of("-Dio.netty.leakDetection.level=paranoid", "-Dio.netty.leakDetection.targetRecords=8"));
+    if (Runtime.version().feature() >= 24) {
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), SoakTest.class.getName(), String.valueOf(seconds)));
+    Process child = new ProcessBuilder(command).start();
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(child.getInputStream()));
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
+    boolean ended = child.waitFor(seconds + MAX_WARMUP_SECONDS + 120, TimeUnit.SECONDS);
+    if (!ended) {
+      child.destroyForcibly();
+      child.waitFor(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    String stdout = out.get(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS);
+    String stderr = err.get(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS);
+    assertTrue(ended, "the soak did not end; stderr: " + stderr);
+    assertEquals(0, child.exitValue(), "soak JVM failed; stderr: " + stderr);
+    String result = stdout.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow(
+        () -> new AssertionError("no RESULT; stdout: " + stdout + " stderr: " + stderr));
+    System.out.println(result);
+    double threadsFirst = field(result, "threadsFirst");
+    double threadsLast = field(result, "threadsLast");
+    double rssFirst = field(result, "rssFirstKb");
+    double rssLast = field(result, "rssLastKb");
+    System.out.printf(
+        "soak %d s (+%.0f s warm-up): %.0f responses ok, %.0f lost, %.0f corrupted; %.0f resets,"
+            + " %.0f handleError; threads %.1f -> %.1f; RSS %.0f -> %.0f MiB%n",
+        seconds, field(result, "warmupSeconds"), field(result, "ok"), field(result, "lost"),
+        field(result, "corrupted"), field(result, "resets"), field(result, "handledErrors"),
+        threadsFirst, threadsLast, rssFirst / 1024, rssLast / 1024);
+    assertEquals(0, stderr.lines().filter(l -> l.contains("LEAK:")).count(), "ByteBuf leaks: " + stderr);
+    assertEquals(0, stderr.lines().filter(l -> l.contains("Uncaught exception")).count(), stderr);
+    assertEquals(0, field(result, "workerFailures"), "a well-behaved client failed: " + stderr);
+    assertEquals(0, field(result, "lost"), "lost responses");
+    assertEquals(0, field(result, "corrupted"), "corrupted responses");
+    assertTrue(field(result, "ok") > 0 && field(result, "resets") > 0, result);
+    assertEquals(field(result, "resets"), field(result, "handledErrors"), "one handleError per reset");
+    assertTrue(Math.abs(threadsLast - threadsFirst) <= 0.10 * threadsFirst, result);
+    assertTrue(Math.abs(rssLast - rssFirst) <= 0.10 * rssFirst, result);
+  }
+
+  static String readAll(java.io.InputStream in) {
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return String.valueOf(e);
+    }
+  }
+
+  /** A numeric field of the printed {@link Result}. */
+  static double field(String result, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("[(, ]" + name + "=([-0-9.E]+)").matcher(result);
+    if (!m.find()) {
+      throw new AssertionError("no " + name + " in " + result);
+    }
+    return Double.parseDouble(m.group(1));
   }
 }
