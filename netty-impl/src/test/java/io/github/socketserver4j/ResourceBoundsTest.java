@@ -118,7 +118,7 @@ class ResourceBoundsTest {
         boolean connected;
         try {
           c.connect(server.serverAddress());
-          connected = connectWithin(c, Duration.ofMillis(300));
+          connected = connectWithin(c, Duration.ofMillis(500));
         } catch (ConnectException refused) {
           c.close();
           assertTrue(abortOnOverflow, "refused although tcp_abort_on_overflow is 0: " + refused);
