@@ -1,5 +1,6 @@
 package io.github.socketserver4j;
 
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -8,7 +9,13 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 
 /** Checks and resolves server addresses the way CPython's {@code bind} sees them. */
 final class Addresses {
@@ -80,5 +87,22 @@ final class Addresses {
     }
     throw new UnknownHostException(
         "Address family for hostname not supported: " + host + " (server family " + family + ")");
+  }
+
+  /** Sets a Unix socket file's permissions after bind, for {@code socketFileMode()}. */
+  static void applySocketFileMode(SocketAddress address, Optional<Set<PosixFilePermission>> mode)
+      throws IOException {
+    if (mode.isEmpty() || !(address instanceof UnixDomainSocketAddress)) {
+      return;
+    }
+    Path path = ((UnixDomainSocketAddress) address).getPath();
+    try {
+      Files.setPosixFilePermissions(path, mode.get());
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new IOException(
+          "cannot set mode " + PosixFilePermissions.toString(mode.get()) + " on the socket file "
+              + path + ": " + e,
+          e);
+    }
   }
 }

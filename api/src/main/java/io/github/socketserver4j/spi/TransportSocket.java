@@ -96,6 +96,8 @@ public interface TransportSocket extends AutoCloseable {
    * @param option the option
    * @param value its value
    * @throws UnsupportedOperationException if this transport cannot set that option
+   * @throws IllegalArgumentException if the value is invalid for the option (null, or a buffer
+   *     size that is not positive); the message names the option and the value
    * @throws IllegalStateException if the socket is already bound
    */
   <T> void setOption(java.net.SocketOption<T> option, T value);

@@ -96,8 +96,9 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
 
   @Override
   public ClientRequest receive(int maxPacketSize) throws IOException {
-    if (maxPacketSize <= 0) {
-      throw new IllegalArgumentException("maxPacketSize must be positive: " + maxPacketSize);
+    if (maxPacketSize < 0) {
+      // CPython's recvfrom raises ValueError("negative buffersize in recvfrom"); 0 is allowed.
+      throw new IllegalArgumentException("maxPacketSize must not be negative: " + maxPacketSize);
     }
     Received datagram = take();
     byte[] data =

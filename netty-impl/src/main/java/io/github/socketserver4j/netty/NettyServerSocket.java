@@ -46,7 +46,8 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
             .group(loops.group())
             .channelFactory(() -> transport.newServerChannel(family))
             .option(ChannelOption.AUTO_READ, false)
-            .option(ChannelOption.SO_BACKLOG, backlog)
+            // CPython's listen() turns a negative backlog into 0; Netty would refuse it.
+            .option(ChannelOption.SO_BACKLOG, Math.max(0, backlog))
             .handler(new AcceptErrors())
             .childOption(ChannelOption.AUTO_READ, false)
             .childHandler(new Park());

@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -54,6 +55,9 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   private static final long BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+  /** How often {@link #await} looks at a future whose listener has not run yet. */
+  private static final long AWAIT_RECHECK_MILLIS = 50;
 
   final SocketSpec spec;
   final Transport transport;
@@ -146,6 +150,7 @@ abstract class OnDemandSocket<T> implements TransportSocket {
     if (loops != null) {
       throw new IllegalStateException("set socket options before the socket is bound");
     }
+    checkValue(option, value);
     if (option == StandardSocketOptions.SO_REUSEADDR) {
       options.put(ChannelOption.SO_REUSEADDR, value);
     } else if (option == StandardSocketOptions.SO_REUSEPORT) {
@@ -164,6 +169,24 @@ abstract class OnDemandSocket<T> implements TransportSocket {
       }
     } else {
       throw new UnsupportedOperationException("socket option " + option + " is not supported");
+    }
+  }
+
+  /**
+   * Refuses a value the option cannot take here, naming both, instead of failing later in bind
+   * (NIO) or being clamped by the kernel (epoll), so both transports behave alike.
+   */
+  private static void checkValue(SocketOption<?> option, Object value) {
+    if (value == null || !option.type().isInstance(value)) {
+      throw new IllegalArgumentException(
+          "invalid value for socket option " + option.name() + ": " + value + " (expected a "
+              + option.type().getSimpleName() + ")");
+    }
+    if ((option == StandardSocketOptions.SO_RCVBUF || option == StandardSocketOptions.SO_SNDBUF)
+        && (Integer) value <= 0) {
+      throw new IllegalArgumentException(
+          "invalid value for socket option " + option.name() + ": " + value
+              + " (a buffer size must be positive)");
     }
   }
 
@@ -399,6 +422,15 @@ abstract class OnDemandSocket<T> implements TransportSocket {
 
   /** On an event loop: reading failed, for example accept() for lack of file descriptors. */
   final void readFailed(Throwable cause) {
+    // Netty keeps a failed read pending (epoll's EPOLLIN, NIO's OP_ACCEPT stay armed), so the
+    // still-readable socket would be read again at once: ~115,000 failed accepts a second on
+    // EMFILE. Turning auto-read on and off again is Netty's public way to clear the pending read
+    // (autoReadCleared); the next read is asked for after the backoff.
+    Channel c = channel;
+    if (c != null && c.eventLoop().inEventLoop()) {
+      c.config().setAutoRead(true);
+      c.config().setAutoRead(false);
+    }
     boolean warn;
     lock.lock();
     try {
@@ -469,7 +501,14 @@ abstract class OnDemandSocket<T> implements TransportSocket {
     return new IOException("cannot bind " + where + ": " + message, cause);
   }
 
-  /** Waits for a Netty future without its monitor-based await (which pins virtual threads). */
+  /**
+   * Waits for a Netty future without its monitor-based await (which pins virtual threads).
+   *
+   * <p>It also looks at the future itself every {@link #AWAIT_RECHECK_MILLIS}: under repeated
+   * open/serve/close cycles of a ThreadingUDPServer a reply's write future was seen complete
+   * (success) while its listener never ran, which left the request thread waiting forever
+   * (LeakCycleTest, FaultInjectionTest).
+   */
   static Throwable await(ChannelFuture future) {
     CompletableFuture<Throwable> done = new CompletableFuture<>();
     future.addListener(f -> done.complete(f.cause()));
@@ -477,7 +516,11 @@ abstract class OnDemandSocket<T> implements TransportSocket {
     try {
       while (true) {
         try {
-          return done.get();
+          return done.get(AWAIT_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          if (future.isDone()) {
+            return future.cause();
+          }
         } catch (InterruptedException e) {
           interrupted = true;
         } catch (ExecutionException e) {
