@@ -54,25 +54,66 @@ record Comparison(Status status, String detail) {
         deviated = true;
       }
     }
+    // Class-wide deviations (class-deviations.json): fields a server class differs in whatever
+    // the scenario; declared once, reported on every run where the field differs.
+    List<String> classWide = new ArrayList<>();
+    for (JsonNode d : classDeviations(version, serverClass)) {
+      for (JsonNode f : d.path("fields")) {
+        JsonNode x = remove(a, f.asText());
+        JsonNode y = remove(b, f.asText());
+        if (x == null ? y != null : !x.equals(y)) {
+          classWide.add(d.path("reason").asText() + "\n" + f.asText() + ": CPython " + show(x)
+              + " | socketserver4j " + show(y));
+        }
+      }
+    }
     problems.addAll(diff(a, b, ""));
     if (!problems.isEmpty()) {
       return new Comparison(Status.MISMATCH, String.join("\n", problems)
           + "\n\nCPython:\n" + Json.pretty(py.result()) + "\nsocketserver4j:\n" + Json.pretty(java.result()));
     }
+    if (deviation.isPresent() && !deviated) {
+      return new Comparison(Status.MISMATCH, "a deviation is declared for " + declared
+          + " but both sides agree there; remove the declaration");
+    }
+    List<String> reasons = new ArrayList<>();
     if (deviation.isPresent()) {
-      if (!deviated) {
-        return new Comparison(Status.MISMATCH, "a deviation is declared for " + declared
-            + " but both sides agree there; remove the declaration");
-      }
       StringBuilder sb = new StringBuilder(deviation.get().path("reason").asText());
       for (String path : declared) {
         sb.append("\n").append(path).append(": CPython ")
             .append(show(Normaliser.at(py.result(), path)))
             .append(" | socketserver4j ").append(show(Normaliser.at(java.result(), path)));
       }
-      return new Comparison(Status.DEVIATION, sb.toString());
+      reasons.add(sb.toString());
+    }
+    reasons.addAll(classWide);
+    if (!reasons.isEmpty()) {
+      return new Comparison(Status.DEVIATION, String.join("\n", reasons));
     }
     return new Comparison(Status.MATCH, "");
+  }
+
+  private static volatile JsonNode classDeviations;
+
+  /**
+   * The class-wide deviations that apply to {@code serverClass} on {@code version}, from {@code
+   * class-deviations.json} on the test class path (docs/parity.md).
+   */
+  static List<JsonNode> classDeviations(PythonVersion version, String serverClass) {
+    if (classDeviations == null) {
+      classDeviations = Json.read(ParityRunner.classpathFile("/class-deviations.json"));
+    }
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode d : classDeviations) {
+      boolean forClass = false;
+      for (JsonNode s : d.path("servers")) {
+        forClass |= s.asText().equals(serverClass);
+      }
+      if (forClass && (version == null || version.matches(Json.text(d, "python", "")))) {
+        out.add(d);
+      }
+    }
+    return out;
   }
 
   private static String show(JsonNode n) {
