@@ -551,9 +551,16 @@ final class ClientRunner {
       throw new IllegalArgumentException("\"connect\" on a datagram server; use send_datagram");
     }
     if (address instanceof UnixDomainSocketAddress) {
-      // A Unix client is unbound: the server sees '' as its address, keyed by accept order.
+      // A Unix client is unbound, as in CPython's tests: the server sees '' as its address, and
+      // the trace names it by accept order. Clients that run at once have no order: they bind
+      // a path of their own first, which the server then sees as their address.
       SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
       try {
+        if (scenario.parallel()) {
+          Path path = clientDir().resolve(client);
+          paths.put(path.toString(), client);
+          ch.bind(UnixDomainSocketAddress.of(path));
+        }
         ch.connect(address);
         return new UnixLink(ch);
       } catch (IOException e) {

@@ -1,10 +1,14 @@
 package io.github.socketserver4j.parity;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -54,6 +58,15 @@ record Comparison(Status status, String detail) {
         deviated = true;
       }
     }
+    // "map": CPython's value -> socketserver4j's, wherever it occurs (a single trace token such
+    // as handle_error(TypeError), so the rest of that trace is still compared).
+    Map<String, String> map = new LinkedHashMap<>();
+    deviation.ifPresent(d -> d.path("map").fields().forEachRemaining(
+        e -> map.put(e.getKey(), e.getValue().asText())));
+    Map<String, String> applied = new LinkedHashMap<>();
+    if (!map.isEmpty() && replace(a, map, applied) > 0) {
+      deviated = true;
+    }
     // Class-wide deviations (class-deviations.json): fields a server class differs in whatever
     // the scenario; declared once, reported on every run where the field differs.
     List<String> classWide = new ArrayList<>();
@@ -84,6 +97,7 @@ record Comparison(Status status, String detail) {
             .append(show(Normaliser.at(py.result(), path)))
             .append(" | socketserver4j ").append(show(Normaliser.at(java.result(), path)));
       }
+      applied.forEach((k, v) -> sb.append("\nCPython ").append(k).append(" | socketserver4j ").append(v));
       reasons.add(sb.toString());
     }
     reasons.addAll(classWide);
@@ -114,6 +128,39 @@ record Comparison(Status status, String detail) {
       }
     }
     return out;
+  }
+
+  /** Replaces every text value found in {@code map} (deep), noting it in {@code applied}. */
+  private static int replace(JsonNode node, Map<String, String> map, Map<String, String> applied) {
+    int n = 0;
+    if (node instanceof ArrayNode) {
+      ArrayNode arr = (ArrayNode) node;
+      for (int i = 0; i < arr.size(); i++) {
+        JsonNode x = arr.get(i);
+        if (x.isTextual() && map.containsKey(x.asText())) {
+          applied.put(x.asText(), map.get(x.asText()));
+          arr.set(i, TextNode.valueOf(map.get(x.asText())));
+          n++;
+        } else {
+          n += replace(x, map, applied);
+        }
+      }
+    } else if (node instanceof ObjectNode) {
+      ObjectNode obj = (ObjectNode) node;
+      List<String> names = new ArrayList<>();
+      obj.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        JsonNode x = obj.get(name);
+        if (x.isTextual() && map.containsKey(x.asText())) {
+          applied.put(x.asText(), map.get(x.asText()));
+          obj.put(name, map.get(x.asText()));
+          n++;
+        } else {
+          n += replace(x, map, applied);
+        }
+      }
+    }
+    return n;
   }
 
   private static String show(JsonNode n) {

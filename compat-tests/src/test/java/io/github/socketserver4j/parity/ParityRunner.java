@@ -92,7 +92,11 @@ public final class ParityRunner {
       try {
         Path dir = Files.createTempDirectory(Paths.get("/tmp"), "ss4jp");
         dirs.add(dir);
-        return TextNode.valueOf(dir.resolve("s").toString());
+        Path path = dir.resolve("s");
+        if (Json.text(sc.json(), "unix_path", "").equals("exists")) {
+          Files.createFile(path); // something already at the path: binding must fail
+        }
+        return TextNode.valueOf(path.toString());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
