@@ -414,6 +414,11 @@ def b_report_nagle(h, p):
     h.wfile.write(b"nodelay=%d\n" % (1 if on else 0))
 
 
+def b_report_server_timeout(h, p):
+    t = h.server.timeout
+    h.wfile.write(("timeout=%s\n" % ("none" if t is None else "%g" % t)).encode("ascii"))
+
+
 def b_echo_datagram(h, p):
     h.wfile.write(h.rfile.read())
 
@@ -454,6 +459,7 @@ BEHAVIOURS = {
     "report_timeout": b_report_timeout,
     "echo_datagram": b_echo_datagram,
     "report_client_address": b_report_client_address,
+    "report_server_timeout": b_report_server_timeout,
 }
 
 

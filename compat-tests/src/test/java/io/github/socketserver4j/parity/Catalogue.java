@@ -32,7 +32,8 @@ final class Catalogue {
       "raise_in_handle_and_finish", "write_read_write_large", "exit_in_handle", "sleep_then_reply",
       "write_nothing", "write", "write_then_raise", "write_large", "write_pause_write", "read_until_timeout", "read_until_timeout_caught",
       "close_early", "close_then_write", "request_shutdown", "shutdown_in_handler",
-      "shutdown_in_thread", "report_timeout", "echo_datagram", "report_client_address");
+      "shutdown_in_thread", "report_timeout", "echo_datagram", "report_client_address",
+      "report_server_timeout");
 
   private Catalogue() {}
 
@@ -277,6 +278,10 @@ final class Catalogue {
         }
         case "report_timeout" -> {
           Optional<Duration> t = h.connection().timeout();
+          h.wfile().write(latin1("timeout=" + (t.isEmpty() ? "none" : seconds(t.get())) + "\n"));
+        }
+        case "report_server_timeout" -> {
+          Optional<Duration> t = h.server().timeout();
           h.wfile().write(latin1("timeout=" + (t.isEmpty() ? "none" : seconds(t.get())) + "\n"));
         }
         case "report_client_address" ->
