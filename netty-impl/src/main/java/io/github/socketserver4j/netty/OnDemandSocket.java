@@ -460,10 +460,23 @@ abstract class OnDemandSocket<T> implements TransportSocket {
     return new IOException("cannot bind " + where + ": " + message, cause);
   }
 
-  /** Waits for a Netty future without its monitor-based await (which pins virtual threads). */
+  /**
+   * Waits for a Netty future without its monitor-based await (which pins virtual threads).
+   *
+   * <p>A listener added to a future that is already done is run by the channel's event loop; if
+   * that loop has terminated (the server was closed meanwhile: a request thread's reply racing
+   * with {@code serverClose()}), Netty drops the notification and the listener never runs. So a
+   * future that is done, before or after the listener is added, is answered here directly.
+   */
   static Throwable await(ChannelFuture future) {
+    if (future.isDone()) {
+      return future.cause();
+    }
     CompletableFuture<Throwable> done = new CompletableFuture<>();
     future.addListener(f -> done.complete(f.cause()));
+    if (future.isDone()) {
+      return future.cause();
+    }
     boolean interrupted = false;
     try {
       while (true) {
