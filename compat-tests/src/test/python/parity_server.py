@@ -24,6 +24,7 @@ import socketserver
 import sys
 import threading
 import time
+import warnings
 
 
 class Recorder(object):
@@ -39,9 +40,73 @@ class Recorder(object):
         self.accepts = 0
         self.inflight = set()  # ids of requests between process_request and close_request
         self.idle = threading.Condition(self.lock)
+        self.pid = os.getpid()
+        self.in_child = False  # True in a process forked by ForkingMixIn
+        self.child_w = None  # pipe to the parent, for a forked child's hooks
+        self.children_synced = None
+
+    def check_fork(self):
+        """In a forked child (first call there): only the forking thread exists, so a lock
+        another thread held at the fork stays held; the child gets fresh ones."""
+        if os.getpid() != self.pid:
+            self.pid = os.getpid()
+            self.in_child = True
+            self.lock = threading.Lock()
+            self.idle = threading.Condition(self.lock)
 
     def thread_class(self):
+        self.check_fork()
+        if self.in_child:
+            return "child"
         return getattr(self.local, "kind", "worker")
+
+    # ---- ForkingMixIn: a forked child's hooks reach the parent through a pipe ----
+
+    def enable_children(self):
+        """Called for ForkingMixIn classes: a child's events are sent to the parent's record."""
+        r, w = os.pipe()
+        self.child_w = w
+        self.children_synced = threading.Event()
+        reader = threading.Thread(target=self._read_children, args=(r,), name="children")
+        reader.daemon = True
+        reader.start()
+
+    def _to_parent(self, obj):
+        # One write per line: atomic on a pipe below PIPE_BUF, so children never interleave.
+        os.write(self.child_w, (json.dumps(obj) + "\n").encode("utf-8"))
+
+    def _read_children(self, fd):
+        pending = b""
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                obj = json.loads(line.decode("utf-8"))
+                with self.lock:
+                    if "event" in obj:
+                        self.events.append(obj["event"])
+                    elif "error_line" in obj:
+                        self.error_lines.append(obj["error_line"])
+                if "sentinel" in obj:
+                    self.children_synced.set()
+
+    def sync_children(self, bound):
+        """Waits until every line children wrote before now has been read (a FIFO sentinel)."""
+        if self.child_w is None:
+            return
+        self._to_parent({"sentinel": True})
+        self.children_synced.wait(bound)
+
+    def error_line(self, line):
+        self.check_fork()
+        if self.in_child:
+            self._to_parent({"error_line": line})
+            return
+        with self.lock:
+            self.error_lines.append(line)
 
     def mark(self, kind):
         self.local.kind = kind
@@ -51,23 +116,23 @@ class Recorder(object):
         if client is not None:
             event["client"] = client
         event.update(extra)
+        if self.in_child:
+            self._to_parent({"event": event})
+            return
         with self.lock:
             self.events.append(event)
 
     def client_of_address(self, request, client_address):
-        """The key the runner maps to a client: the peer's port, or the accept index."""
+        """The key the runner maps to a client: the peer's port or path, or the accept index."""
         key = self.ports.get(id(request))
         if key is not None:
             return key
-        if isinstance(client_address, tuple) and len(client_address) >= 2:
-            return client_address[1]
-        return None
+        return address_key(client_address)
 
     def remember(self, request, client_address):
         with self.lock:
-            if isinstance(client_address, tuple) and len(client_address) >= 2:
-                key = client_address[1]
-            else:
+            key = address_key(client_address)
+            if key is None:
                 key = "#%d" % self.accepts
             self.accepts += 1
             self.ports[id(request)] = key
@@ -93,6 +158,27 @@ class Recorder(object):
                 self.idle.wait(deadline - time.monotonic())
 
 
+def address_key(client_address):
+    """A client's port (AF_INET), or its bound path (AF_UNIX datagrams); None if it has neither
+    (a Unix stream client's '' or an unbound Unix datagram client's None)."""
+    if isinstance(client_address, tuple) and len(client_address) >= 2:
+        return client_address[1]
+    if isinstance(client_address, bytes):
+        client_address = client_address.decode("utf-8", "surrogateescape")
+    if isinstance(client_address, str) and client_address:
+        return client_address
+    return None
+
+
+def address_text(client_address):
+    """What report_client_address writes: the port and path, which differ per run, left out."""
+    if isinstance(client_address, tuple) and len(client_address) >= 2:
+        return "(%r, <port>)" % (client_address[0],)
+    if isinstance(client_address, (str, bytes)) and client_address:
+        return "<path>"
+    return repr(client_address)
+
+
 def error_kind(exc):
     """Python's exception type, with socket.timeout read as TimeoutError (3.10+ alias)."""
     if isinstance(exc, socket.timeout):
@@ -114,8 +200,7 @@ class TeeStderr(object):
         while "\n" in self.pending:
             line, self.pending = self.pending.split("\n", 1)
             if "during processing of request from" in line:
-                with self.recorder.lock:
-                    self.recorder.error_lines.append(line)
+                self.recorder.error_line(line)
         return len(text)
 
     def flush(self):
@@ -149,7 +234,8 @@ def make_server_class(base, cfg, rec):
             rec.hook("get_request", key)
             if per_request(get_req, index, "ok") == "fail":
                 # Stands for an accept that fails (spec 1.4: OSError is ignored silently).
-                request.close()
+                if hasattr(request, "close"):  # a datagram request is (data, socket)
+                    request.close()
                 raise OSError("get_request failed (scenario)")
             return request, client_address
 
@@ -207,7 +293,7 @@ def make_server_class(base, cfg, rec):
             return super(Traced, self).server_close()
 
     for attr in ("timeout", "allow_reuse_address", "request_queue_size",
-                 "daemon_threads", "block_on_close"):
+                 "daemon_threads", "block_on_close", "max_children", "max_packet_size"):
         if attr in cfg:
             setattr(Traced, attr, cfg[attr])
     Traced.__name__ = base.__name__
@@ -328,6 +414,19 @@ def b_report_nagle(h, p):
     h.wfile.write(b"nodelay=%d\n" % (1 if on else 0))
 
 
+def b_report_server_timeout(h, p):
+    t = h.server.timeout
+    h.wfile.write(("timeout=%s\n" % ("none" if t is None else "%g" % t)).encode("ascii"))
+
+
+def b_echo_datagram(h, p):
+    h.wfile.write(h.rfile.read())
+
+
+def b_report_client_address(h, p):
+    h.wfile.write((address_text(h.client_address) + "\n").encode("ascii"))
+
+
 def b_report_timeout(h, p):
     t = h.connection.gettimeout()
     h.wfile.write(("timeout=%s\n" % ("none" if t is None else ("%g" % t))).encode("ascii"))
@@ -358,17 +457,22 @@ BEHAVIOURS = {
     "shutdown_in_thread": b_shutdown_in_thread,
     "report_nagle": b_report_nagle,
     "report_timeout": b_report_timeout,
+    "echo_datagram": b_echo_datagram,
+    "report_client_address": b_report_client_address,
+    "report_server_timeout": b_report_server_timeout,
 }
 
 
-def make_handler_class(cfg, rec):
+def make_handler_class(cfg, rec, datagram):
+    """StreamRequestHandler for stream servers, DatagramRequestHandler for datagram servers."""
     behaviour = cfg.get("behaviour", "echo_line")
     if behaviour not in BEHAVIOURS:
         raise SystemExit("unknown handler behaviour %r" % behaviour)
     body = BEHAVIOURS[behaviour]
     params = cfg
+    base = socketserver.DatagramRequestHandler if datagram else socketserver.StreamRequestHandler
 
-    class Handler(socketserver.StreamRequestHandler):
+    class Handler(base):
         def setup(self):
             rec.hook("setup", rec.client_of(self.request))
             super(Handler, self).setup()
@@ -387,10 +491,11 @@ def make_handler_class(cfg, rec):
             if behaviour == "raise_in_handle_and_finish":
                 raise KeyError("finish")
 
-    for key, attr in (("rbufsize", "rbufsize"), ("wbufsize", "wbufsize"),
-                      ("timeout", "timeout"), ("disable_nagle", "disable_nagle_algorithm")):
-        if key in cfg:
-            setattr(Handler, attr, cfg[key])
+    if not datagram:
+        for key, attr in (("rbufsize", "rbufsize"), ("wbufsize", "wbufsize"),
+                          ("timeout", "timeout"), ("disable_nagle", "disable_nagle_algorithm")):
+            if key in cfg:
+                setattr(Handler, attr, cfg[key])
     return Handler
 
 
@@ -407,6 +512,7 @@ class Driver(object):
         self.closed = False
         self.final = []
         self.pending = {}  # async command name -> [thread, result holder]
+        self.unix = isinstance(address, str)  # AF_UNIX servers get a path
 
     def emit(self, obj):
         with self.out_lock:
@@ -549,6 +655,8 @@ class Driver(object):
         if not self.closed:
             result, secs = self.run_bounded(self.close_server, bound)
             self.final.append({"step": "server_close", "result": result, "seconds": secs})
+        # A forked child's hooks come through a pipe: take every line written before now.
+        self.rec.sync_children(bound)
         calls = []
         for record in self.serve_calls:
             results = list(record["results"])
@@ -563,7 +671,7 @@ class Driver(object):
             fileno = self.server.fileno()
         except Exception:  # noqa: B902
             fileno = "error"
-        return {
+        transcript = {
             "event": "transcript",
             "side": "CPython %d.%d.%d" % sys.version_info[:3],
             "construct": "ok",
@@ -574,6 +682,36 @@ class Driver(object):
             "error_lines": error_lines,
             "fileno_after_close": fileno,
         }
+        if self.unix:
+            transcript["socket_file_after_close"] = self.socket_file()
+        return transcript
+
+    def socket_file(self):
+        """Whether the server's Unix socket file is on disk (spec 1.7: server_close keeps it)."""
+        return "exists" if os.path.exists(self.address) else "missing"
+
+    def closed_state(self):
+        state = {"fileno": "-1" if self.server.fileno() == -1 else "not -1"}
+        if self.unix:
+            state["socket_file"] = self.socket_file()
+        return state
+
+    def unbound_state(self, requested):
+        """What a server made with bind_and_activate=False looks like (spec 2.3 #14)."""
+        name = self.server.socket.getsockname()
+        if isinstance(name, tuple):
+            unbound = name[1] == 0
+        else:
+            unbound = not name
+        state = {
+            "server_address": "as requested" if self.server.server_address == requested
+            else repr(self.server.server_address),
+            "socket": "unbound" if unbound else "bound",
+            "fileno": "open" if self.server.fileno() >= 0 else "-1",
+        }
+        if self.unix:
+            state["socket_file"] = self.socket_file()
+        return state
 
     def main(self):
         base = getattr(socketserver, self.class_name, None)
@@ -594,10 +732,29 @@ class Driver(object):
         server_cfg = self.scenario.get("server", {})
         handler_cfg = self.scenario.get("handler", {})
         cls = make_server_class(base, server_cfg, self.rec)
-        handler = make_handler_class(handler_cfg, self.rec)
+        datagram = issubclass(base, socketserver.UDPServer)
+        handler = make_handler_class(handler_cfg, self.rec, datagram)
+        if issubclass(base, socketserver.ForkingMixIn):
+            self.rec.enable_children()
+            # 3.12+ warns that forking a threaded process may deadlock; the recorder re-creates
+            # its lock in the child (check_fork), the one lock a child here takes.
+            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
         address = tuple(self.address) if isinstance(self.address, list) else self.address
+        construct = self.scenario.get("construct", {})
+        bind_and_activate = construct.get("bind_and_activate", True)
+        before_bind = None
         try:
-            self.server = cls(address, handler)
+            self.server = cls(address, handler, bind_and_activate)
+            if not bind_and_activate:
+                before_bind = self.unbound_state(address)
+                if not construct.get("then_bind", False):
+                    # Construct only: report, close, and report again.
+                    self.server.server_close()
+                    self.emit({"event": "construct", "result": "ok", "before_bind": before_bind,
+                               "after_close": self.closed_state()})
+                    return
+                self.server.server_bind()
+                self.server.server_activate()
         except BaseException as e:  # noqa: B902
             self.emit({"event": "construct", "result": "raised:" + error_kind(e)})
             return
@@ -605,9 +762,12 @@ class Driver(object):
             # Legacy: handle_request uses the smaller of this and server.timeout (spec 1.4).
             self.server.socket.settimeout(server_cfg["socket_timeout"])
         bound_address = self.server.server_address
-        self.emit({"event": "ready",
-                   "address": list(bound_address) if isinstance(bound_address, tuple)
-                   else bound_address})
+        ready = {"event": "ready",
+                 "address": list(bound_address) if isinstance(bound_address, tuple)
+                 else bound_address}
+        if before_bind is not None:
+            ready["before_bind"] = before_bind
+        self.emit(ready)
         run = self.scenario.get("run", {})
         mode = run.get("mode", "serve_forever")
         if mode == "serve_forever":

@@ -1,10 +1,14 @@
 package io.github.socketserver4j.parity;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -54,25 +58,109 @@ record Comparison(Status status, String detail) {
         deviated = true;
       }
     }
+    // "map": CPython's value -> socketserver4j's, wherever it occurs (a single trace token such
+    // as handle_error(TypeError), so the rest of that trace is still compared).
+    Map<String, String> map = new LinkedHashMap<>();
+    deviation.ifPresent(d -> d.path("map").fields().forEachRemaining(
+        e -> map.put(e.getKey(), e.getValue().asText())));
+    Map<String, String> applied = new LinkedHashMap<>();
+    if (!map.isEmpty() && replace(a, map, applied) > 0) {
+      deviated = true;
+    }
+    // Class-wide deviations (class-deviations.json): fields a server class differs in whatever
+    // the scenario; declared once, reported on every run where the field differs.
+    List<String> classWide = new ArrayList<>();
+    for (JsonNode d : classDeviations(version, serverClass)) {
+      for (JsonNode f : d.path("fields")) {
+        JsonNode x = remove(a, f.asText());
+        JsonNode y = remove(b, f.asText());
+        if (x == null ? y != null : !x.equals(y)) {
+          classWide.add(d.path("reason").asText() + "\n" + f.asText() + ": CPython " + show(x)
+              + " | socketserver4j " + show(y));
+        }
+      }
+    }
     problems.addAll(diff(a, b, ""));
     if (!problems.isEmpty()) {
       return new Comparison(Status.MISMATCH, String.join("\n", problems)
           + "\n\nCPython:\n" + Json.pretty(py.result()) + "\nsocketserver4j:\n" + Json.pretty(java.result()));
     }
+    if (deviation.isPresent() && !deviated) {
+      return new Comparison(Status.MISMATCH, "a deviation is declared for " + declared
+          + " but both sides agree there; remove the declaration");
+    }
+    List<String> reasons = new ArrayList<>();
     if (deviation.isPresent()) {
-      if (!deviated) {
-        return new Comparison(Status.MISMATCH, "a deviation is declared for " + declared
-            + " but both sides agree there; remove the declaration");
-      }
       StringBuilder sb = new StringBuilder(deviation.get().path("reason").asText());
       for (String path : declared) {
         sb.append("\n").append(path).append(": CPython ")
             .append(show(Normaliser.at(py.result(), path)))
             .append(" | socketserver4j ").append(show(Normaliser.at(java.result(), path)));
       }
-      return new Comparison(Status.DEVIATION, sb.toString());
+      applied.forEach((k, v) -> sb.append("\nCPython ").append(k).append(" | socketserver4j ").append(v));
+      reasons.add(sb.toString());
+    }
+    reasons.addAll(classWide);
+    if (!reasons.isEmpty()) {
+      return new Comparison(Status.DEVIATION, String.join("\n", reasons));
     }
     return new Comparison(Status.MATCH, "");
+  }
+
+  private static volatile JsonNode classDeviations;
+
+  /**
+   * The class-wide deviations that apply to {@code serverClass} on {@code version}, from {@code
+   * class-deviations.json} on the test class path (docs/parity.md).
+   */
+  static List<JsonNode> classDeviations(PythonVersion version, String serverClass) {
+    if (classDeviations == null) {
+      classDeviations = Json.read(ParityRunner.classpathFile("/class-deviations.json"));
+    }
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode d : classDeviations) {
+      boolean forClass = false;
+      for (JsonNode s : d.path("servers")) {
+        forClass |= s.asText().equals(serverClass);
+      }
+      if (forClass && (version == null || version.matches(Json.text(d, "python", "")))) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  /** Replaces every text value found in {@code map} (deep), noting it in {@code applied}. */
+  private static int replace(JsonNode node, Map<String, String> map, Map<String, String> applied) {
+    int n = 0;
+    if (node instanceof ArrayNode) {
+      ArrayNode arr = (ArrayNode) node;
+      for (int i = 0; i < arr.size(); i++) {
+        JsonNode x = arr.get(i);
+        if (x.isTextual() && map.containsKey(x.asText())) {
+          applied.put(x.asText(), map.get(x.asText()));
+          arr.set(i, TextNode.valueOf(map.get(x.asText())));
+          n++;
+        } else {
+          n += replace(x, map, applied);
+        }
+      }
+    } else if (node instanceof ObjectNode) {
+      ObjectNode obj = (ObjectNode) node;
+      List<String> names = new ArrayList<>();
+      obj.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        JsonNode x = obj.get(name);
+        if (x.isTextual() && map.containsKey(x.asText())) {
+          applied.put(x.asText(), map.get(x.asText()));
+          obj.put(name, map.get(x.asText()));
+          n++;
+        } else {
+          n += replace(x, map, applied);
+        }
+      }
+    }
+    return n;
   }
 
   private static String show(JsonNode n) {

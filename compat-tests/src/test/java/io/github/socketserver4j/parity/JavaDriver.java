@@ -9,7 +9,11 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +32,7 @@ final class JavaDriver implements ServerSide {
   private final Scenario scenario;
   private final String className;
   private final JsonNode address;
-  private final Recorder rec = new Recorder();
+  private final Recorder rec;
   private final List<ServeCall> serveCalls = new ArrayList<>();
   private final ArrayNode finalSteps = Json.array();
   private final Map<String, Async> pending = new ConcurrentHashMap<>();
@@ -53,6 +57,8 @@ final class JavaDriver implements ServerSide {
     this.scenario = scenario;
     this.className = className;
     this.address = address;
+    // A ForkingMixIn request thread does what CPython's forked child does: named so in the trace.
+    this.rec = new Recorder(Traced.forking(className) ? "child" : "worker");
   }
 
   private static final class ServeCall {
@@ -91,10 +97,29 @@ final class JavaDriver implements ServerSide {
     savedErr = System.err;
     System.setErr(new PrintStream(new Tee(savedErr, rec), true, StandardCharsets.UTF_8));
     Traced.Hooks hooks = new Traced.Hooks(scenario.section("server"), scenario.section("handler"), rec);
+    JsonNode construct = scenario.section("construct");
+    boolean bindAndActivate = construct.path("bind_and_activate").asBoolean(true);
+    ObjectNode beforeBind = null;
     try {
       // Built here: Java refuses some addresses (port -1) where CPython's bind() raises.
-      SocketAddress bind = new InetSocketAddress(address.get(0).asText(), address.get(1).asInt());
-      server = Traced.create(className, bind, hooks).orElseThrow();
+      SocketAddress requested = address.isTextual()
+          ? UnixDomainSocketAddress.of(address.asText())
+          : new InetSocketAddress(address.get(0).asText(), address.get(1).asInt());
+      server = Traced.create(className, requested, hooks, bindAndActivate).orElseThrow();
+      if (!bindAndActivate) {
+        beforeBind = unboundState(requested);
+        if (!construct.path("then_bind").asBoolean(false)) {
+          // Construct only: report, close, and report again.
+          closeServer();
+          ev.put("event", "construct");
+          ev.put("result", "ok");
+          ev.set("before_bind", beforeBind);
+          ev.set("after_close", closedState());
+          return ev;
+        }
+        server.serverBind();
+        server.serverActivate();
+      }
     } catch (Throwable e) {
       ev.put("event", "construct");
       ev.put("result", "raised:" + Catalogue.kind(e));
@@ -106,8 +131,15 @@ final class JavaDriver implements ServerSide {
       server.socket().setTimeout(Duration.ofNanos((long) (socketTimeout.asDouble() * 1e9)));
     }
     ev.put("event", "ready");
-    InetSocketAddress bound = (InetSocketAddress) server.serverAddress();
-    ev.putArray("address").add(bound.getAddress().getHostAddress()).add(bound.getPort());
+    if (server.serverAddress() instanceof UnixDomainSocketAddress) {
+      ev.put("address", socketPath().toString());
+    } else {
+      InetSocketAddress bound = (InetSocketAddress) server.serverAddress();
+      ev.putArray("address").add(bound.getAddress().getHostAddress()).add(bound.getPort());
+    }
+    if (beforeBind != null) {
+      ev.set("before_bind", beforeBind);
+    }
     JsonNode run = scenario.section("run");
     String mode = Json.text(run, "mode", "serve_forever");
     if (mode.equals("serve_forever")) {
@@ -116,6 +148,37 @@ final class JavaDriver implements ServerSide {
       startServe("handle_request", null, run.path("count").asInt(1));
     }
     return ev;
+  }
+
+  private Path socketPath() {
+    return Path.of(address.asText());
+  }
+
+  /** Whether the Unix socket file is on disk (spec 1.7: server_close leaves it). */
+  private String socketFile() {
+    return Files.exists(socketPath(), LinkOption.NOFOLLOW_LINKS) ? "exists" : "missing";
+  }
+
+  /** As {@code unbound_state} in {@code parity_server.py} (spec 2.3 #14). */
+  private ObjectNode unboundState(SocketAddress requested) {
+    ObjectNode state = Json.object();
+    state.put("server_address", server.serverAddress().equals(requested)
+        ? "as requested" : String.valueOf(server.serverAddress()));
+    state.put("socket", server.socket().localAddress().isEmpty() ? "unbound" : "bound");
+    state.put("fileno", server.fileno() >= 0 ? "open" : "-1");
+    if (address.isTextual()) {
+      state.put("socket_file", socketFile());
+    }
+    return state;
+  }
+
+  private ObjectNode closedState() {
+    ObjectNode state = Json.object();
+    state.put("fileno", server.fileno() == -1 ? "-1" : "not -1");
+    if (address.isTextual()) {
+      state.put("socket_file", socketFile());
+    }
+    return state;
   }
 
   private void uncaught(Thread t, Throwable e) {
@@ -329,6 +392,9 @@ final class JavaDriver implements ServerSide {
     t.set("final", finalSteps);
     rec.into(t);
     t.put("fileno_after_close", server.fileno());
+    if (address.isTextual()) {
+      t.put("socket_file_after_close", socketFile());
+    }
     return t;
   }
 

@@ -34,14 +34,19 @@ final class Normaliser {
 
   private Normaliser() {}
 
-  static ObjectNode normalise(Scenario sc, JsonNode start, JsonNode transcript, ClientRunner.Outcome clients) {
+  static ObjectNode normalise(Scenario sc, String serverClass, JsonNode start, JsonNode transcript,
+      ClientRunner.Outcome clients) {
     ObjectNode r = Json.object();
     if ("construct".equals(start.path("event").asText())) {
       r.put("construct", start.path("result").asText());
+      copy(start, r, "before_bind");
+      copy(start, r, "after_close");
       return r;
     }
     r.put("construct", "ok");
+    copy(start, r, "before_bind");
     Map<Integer, String> ports = clients.ports();
+    Map<String, String> paths = clients.paths();
 
     ArrayNode serve = r.putArray("serve");
     for (JsonNode call : transcript.path("serve_calls")) {
@@ -58,7 +63,7 @@ final class Normaliser {
     for (JsonNode e : transcript.path("events")) {
       String hook = e.path("hook").asText();
       String thread = e.path("thread").asText();
-      String client = e.has("client") ? label(e.get("client"), ports) : null;
+      String client = e.has("client") ? label(e.get("client"), ports, paths) : null;
       String token = hook;
       if (e.has("kind")) {
         token += "(" + e.get("kind").asText() + ")";
@@ -88,6 +93,9 @@ final class Normaliser {
         lastServed = client;
       }
     }
+    if (Traced.forking(serverClass)) {
+      forked(requests, r.putArray("forking_parent_close_request"));
+    }
     afterService.forEach(c -> requests.get(c).add("+service_actions"));
     ObjectNode req = r.putObject("requests");
     requests.forEach((k, v) -> v.forEach(req.putArray(k)::add));
@@ -106,7 +114,7 @@ final class Normaliser {
 
     ArrayNode lines = r.putArray("error_lines");
     for (JsonNode l : transcript.path("error_lines")) {
-      lines.add(errorLine(l.asText(), ports));
+      lines.add(errorLine(l.asText(), ports, paths));
     }
 
     ArrayNode fin = r.putArray("final");
@@ -116,25 +124,64 @@ final class Normaliser {
     }
     int fd = transcript.path("fileno_after_close").asInt(0);
     r.put("fileno_after_close", fd == -1 ? "-1" : "not -1");
+    copy(transcript, r, "socket_file_after_close");
 
     ObjectNode cl = r.putObject("clients");
     clients.records().forEach((k, v) -> v.forEach(cl.putArray(k)::add));
     return r;
   }
 
-  private static String label(JsonNode client, Map<Integer, String> ports) {
+  private static void copy(JsonNode from, ObjectNode to, String field) {
+    if (from != null && from.has(field)) {
+      to.set(field, from.get(field));
+    }
+  }
+
+  /**
+   * A ForkingMixIn request's hooks: the parent's (serving thread) first, then the child's
+   * (CPython's forked process, socketserver4j's request thread), each in their own order; the
+   * order between two processes is not defined. The parent's {@code close_request} right after
+   * {@code process_request} (CPython closes its copy of the connection after the fork) is taken
+   * out into {@code forking_parent_close_request}, so the rest of the trace is compared as is.
+   */
+  private static void forked(Map<String, List<String>> requests, ArrayNode parentClose) {
+    requests.forEach((client, tokens) -> {
+      List<String> parent = new ArrayList<>();
+      List<String> child = new ArrayList<>();
+      for (String t : tokens) {
+        (t.endsWith("@child") ? child : parent).add(t);
+      }
+      int p = parent.indexOf("process_request");
+      if (p >= 0 && p + 1 < parent.size() && parent.get(p + 1).equals("close_request")) {
+        parent.remove(p + 1);
+        parentClose.add(client);
+      }
+      tokens.clear();
+      tokens.addAll(parent);
+      tokens.addAll(child);
+    });
+  }
+
+  private static String label(JsonNode client, Map<Integer, String> ports, Map<String, String> paths) {
     if (client.isInt()) {
       String l = ports.get(client.asInt());
       return l != null ? l : "unknown client";
     }
     String s = client.asText();
-    return s.startsWith("#") ? "c" + s.substring(1) : s;
+    if (s.startsWith("#")) {
+      return "c" + s.substring(1);
+    }
+    String l = paths.get(s);
+    return l != null ? l : "unknown client";
   }
 
-  /** From "Exception ..." on, with the client's address named after the client. */
-  static String errorLine(String line, Map<Integer, String> ports) {
+  /** From "Exception ..." on, with the client's address or path named after the client. */
+  static String errorLine(String line, Map<Integer, String> ports, Map<String, String> paths) {
     int i = line.indexOf("Exception ");
     String text = i >= 0 ? line.substring(i) : line;
+    for (Map.Entry<String, String> p : paths.entrySet()) {
+      text = text.replace(p.getKey(), "<" + p.getValue() + " path>");
+    }
     Matcher m = ADDRESS.matcher(text);
     StringBuilder sb = new StringBuilder();
     while (m.find()) {

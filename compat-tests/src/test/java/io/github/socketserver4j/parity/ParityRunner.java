@@ -2,6 +2,7 @@ package io.github.socketserver4j.parity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.socketserver4j.parity.Comparison.Status;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,10 +13,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 /**
  * The parity command: runs every scenario against every server class it names, on CPython's
@@ -35,7 +43,15 @@ public final class ParityRunner {
       SideResult java, Comparison comparison, double seconds) {}
 
   private final Path driver;
-  private final Map<String, SideResult> javaResults = new HashMap<>();
+  /** The runs of each scenario and server class, all CPython versions: computed together. */
+  private final Map<String, List<Row>> groups = new ConcurrentHashMap<>();
+
+  /** Runs the sides of one scenario run at once; daemon threads, so nothing outlives the JVM. */
+  private static final ExecutorService SIDES = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "parity-side");
+    t.setDaemon(true);
+    return t;
+  });
 
   ParityRunner() {
     this.driver = classpathFile("/python/parity_server.py");
@@ -66,7 +82,25 @@ public final class ParityRunner {
         .toList();
   }
 
-  static JsonNode address(Scenario sc) {
+  /**
+   * The address one side binds: the scenario's ({@code 127.0.0.1} port 0 by default), or for a
+   * Unix server class a fresh socket path of its own (CPython's {@code pickaddr}), in a new
+   * directory that {@code dirs} collects for removal.
+   */
+  static JsonNode address(Scenario sc, String serverClass, List<Path> dirs) {
+    if (Traced.unix(serverClass)) {
+      try {
+        Path dir = Files.createTempDirectory(Paths.get("/tmp"), "ss4jp");
+        dirs.add(dir);
+        Path path = dir.resolve("s");
+        if (Json.text(sc.json(), "unix_path", "").equals("exists")) {
+          Files.createFile(path); // something already at the path: binding must fail
+        }
+        return TextNode.valueOf(path.toString());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     JsonNode a = sc.json().get("address");
     if (a != null) {
       return a;
@@ -74,19 +108,76 @@ public final class ParityRunner {
     return Json.array().add("127.0.0.1").add(0);
   }
 
-  /** socketserver4j's result does not depend on the CPython version: computed once. */
-  SideResult java(Scenario sc, String serverClass) {
-    return javaResults.computeIfAbsent(sc.id() + "/" + serverClass,
-        k -> SideResult.run(sc, serverClass, new JavaDriver(sc, serverClass, address(sc))));
+  /**
+   * One scenario on one server class against every CPython version: socketserver4j's side (it
+   * does not depend on the version) and each CPython side run at the same time, as separate
+   * servers with separate clients, unless {@code -Dparity.sequential=true}. The scenarios keep
+   * their timing classes at twice the threshold or more, so a loaded machine only makes a
+   * "waited" step slower.
+   */
+  List<Row> group(Scenario sc, String serverClass, List<Python> pythons) {
+    return groups.computeIfAbsent(sc.id() + "/" + serverClass, k -> runGroup(sc, serverClass, pythons));
   }
 
-  Row run(Scenario sc, String serverClass, Python python) {
+  /** The row of {@link #group} for one CPython version. */
+  Row run(Scenario sc, String serverClass, Python python, List<Python> pythons) {
+    return group(sc, serverClass, pythons).stream()
+        .filter(r -> r.python().equals(python))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private List<Row> runGroup(Scenario sc, String serverClass, List<Python> pythons) {
     long start = System.nanoTime();
-    SideResult py = SideResult.run(sc, serverClass,
-        new PythonServerSide(python, driver, sc.file(), serverClass, address(sc)));
-    SideResult java = java(sc, serverClass);
-    Comparison c = Comparison.compare(sc, serverClass, py, java, python.version());
-    return new Row(sc, serverClass, python, py, java, c, (System.nanoTime() - start) / 1e9);
+    List<Path> dirs = Collections.synchronizedList(new ArrayList<>());
+    Path helper = pythons.get(0).executable();
+    try {
+      List<Callable<SideResult>> tasks = new ArrayList<>();
+      tasks.add(() -> SideResult.run(sc, serverClass,
+          new JavaDriver(sc, serverClass, address(sc, serverClass, dirs)), helper));
+      for (Python python : pythons) {
+        tasks.add(() -> SideResult.run(sc, serverClass, new PythonServerSide(
+            python, driver, sc.file(), serverClass, address(sc, serverClass, dirs)),
+            python.executable()));
+      }
+      List<SideResult> results = new ArrayList<>();
+      if (Boolean.getBoolean("parity.sequential")) {
+        for (Callable<SideResult> t : tasks) {
+          results.add(t.call());
+        }
+      } else {
+        for (Future<SideResult> f : SIDES.invokeAll(tasks)) {
+          results.add(f.get());
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      SideResult java = results.get(0);
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < pythons.size(); i++) {
+        Python python = pythons.get(i);
+        SideResult py = results.get(i + 1);
+        Comparison c = Comparison.compare(sc, serverClass, py, java, python.version());
+        rows.add(new Row(sc, serverClass, python, py, java, c, seconds));
+      }
+      return rows;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + sc.id(), e);
+    } catch (Exception e) {
+      throw new IllegalStateException("running " + sc.id() + " on " + serverClass + " failed", e);
+    } finally {
+      dirs.forEach(ParityRunner::deleteTree);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // A temporary directory under /tmp; nothing else to do.
+    }
   }
 
   /** Every run of the suite, printing progress to {@code out}. */
@@ -97,14 +188,13 @@ public final class ParityRunner {
     }
     List<Row> rows = new ArrayList<>();
     int i = 0;
-    for (Python python : pythons) {
-      for (Scenario sc : scenarios) {
-        for (String cls : sc.servers()) {
-          Row row = run(sc, cls, python);
+    for (Scenario sc : scenarios) {
+      for (String cls : sc.servers()) {
+        for (Row row : group(sc, cls, pythons)) {
           rows.add(row);
           i++;
-          out.printf("[%3d/%d] %-44s %-20s CPython %-8s %-22s %5.1f s%n", i, total, sc.id(), cls,
-              python.version(), row.comparison().status().label, row.seconds());
+          out.printf("[%3d/%d] %-44s %-27s CPython %-8s %-22s %5.1f s%n", i, total, sc.id(), cls,
+              row.python().version(), row.comparison().status().label, row.seconds());
           if (row.comparison().status() == Status.MISMATCH) {
             out.println(indent(row.comparison().detail()));
           }

@@ -56,12 +56,16 @@ class ParitySuiteTest {
       fail("no scenario files under " + ParityRunner.scenariosDir());
     }
     ParityRunner runner = new ParityRunner();
-    return pythons.stream().map(py -> DynamicContainer.dynamicContainer(
-        "CPython " + py.version(),
-        scenarios.stream().flatMap(sc -> sc.servers().stream().map(cls -> DynamicTest.dynamicTest(
-            sc.id() + " · " + cls + (sc.covers().isEmpty() ? "" : " (" + String.join(", ", sc.covers()) + ")"),
+    // One container per scenario; in it one test per server class and CPython version. The
+    // versions of one class run at the same time (ParityRunner.group): the first test of a
+    // class runs them all, the others take their rows.
+    return scenarios.stream().map(sc -> DynamicContainer.dynamicContainer(
+        sc.id() + (sc.covers().isEmpty() ? "" : " (" + String.join(", ", sc.covers()) + ")"),
+        sc.file().toUri(),
+        sc.servers().stream().flatMap(cls -> pythons.stream().map(py -> DynamicTest.dynamicTest(
+            sc.id() + " · " + cls + " · CPython " + py.version(),
             sc.file().toUri(),
-            () -> check(runner.run(sc, cls, py)))))));
+            () -> check(runner.run(sc, cls, py, pythons)))))));
   }
 
   private static void check(Row row) {

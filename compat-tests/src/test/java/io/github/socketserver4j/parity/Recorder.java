@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -21,15 +22,29 @@ final class Recorder {
   private final List<String> errorLines = new ArrayList<>();
   private final Map<Object, Object> keys = new IdentityHashMap<>();
   private final Map<Object, Boolean> inflight = new IdentityHashMap<>();
+  private final String requestThreads;
   private int accepts;
+
+  /**
+   * @param requestThreads what the library's request threads are called in the trace: {@code
+   *     worker} (ThreadingMixIn), or {@code child} for a ForkingMixIn server, whose request
+   *     threads do what CPython's forked child does
+   */
+  Recorder(String requestThreads) {
+    this.requestThreads = requestThreads;
+  }
+
+  Recorder() {
+    this("worker");
+  }
 
   static void mark(String kind) {
     KIND.set(kind);
   }
 
-  static String threadClass() {
+  String threadClass() {
     String k = KIND.get();
-    return k == null ? "worker" : k;
+    return k == null ? requestThreads : k;
   }
 
   synchronized void hook(String name, Object client) {
@@ -51,15 +66,30 @@ final class Recorder {
     events.add(e);
   }
 
-  /** Remembers the client key of an accepted request: the peer's port, or the accept index. */
+  /**
+   * Remembers the client key of an accepted request: the peer's port, its bound Unix path, or
+   * (a Unix stream client's '' or an unbound Unix datagram client) the accept index.
+   */
   synchronized Object remember(Object request, SocketAddress clientAddress) {
-    Object key =
-        clientAddress instanceof InetSocketAddress
-            ? (Object) ((InetSocketAddress) clientAddress).getPort()
-            : "#" + accepts;
+    Object key = addressKey(clientAddress);
+    if (key == null) {
+      key = "#" + accepts;
+    }
     accepts++;
     keys.put(request, key);
     return key;
+  }
+
+  /** As {@code address_key} in {@code parity_server.py}. */
+  static Object addressKey(SocketAddress clientAddress) {
+    if (clientAddress instanceof InetSocketAddress) {
+      return ((InetSocketAddress) clientAddress).getPort();
+    }
+    if (clientAddress instanceof UnixDomainSocketAddress) {
+      String path = ((UnixDomainSocketAddress) clientAddress).getPath().toString();
+      return path.isEmpty() ? null : path;
+    }
+    return null;
   }
 
   /** Every request accepted so far. */

@@ -3,14 +3,25 @@ package io.github.socketserver4j.parity;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.socketserver4j.BaseServer;
 import io.github.socketserver4j.ClientRequest;
+import io.github.socketserver4j.ForkingTCPServer;
+import io.github.socketserver4j.ForkingUDPServer;
+import io.github.socketserver4j.ForkingUnixDatagramServer;
+import io.github.socketserver4j.ForkingUnixStreamServer;
 import io.github.socketserver4j.Request;
 import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.StreamRequest;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.ThreadingTCPServer;
+import io.github.socketserver4j.ThreadingUDPServer;
+import io.github.socketserver4j.ThreadingUnixDatagramServer;
+import io.github.socketserver4j.ThreadingUnixStreamServer;
+import io.github.socketserver4j.UDPServer;
+import io.github.socketserver4j.UnixDatagramServer;
+import io.github.socketserver4j.UnixStreamServer;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,6 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The traced server classes on socketserver4j's side, the counterpart of {@code
  * make_server_class} in {@code parity_server.py}: every hook is recorded, then does what the
  * scenario's {@code server} section says, then calls the library's own implementation.
+ *
+ * <p>One subclass per library class, so each run exercises the real class (its socket type,
+ * address family and mix-in); the subclasses are one-line overrides that hand the hook to {@link
+ * Hooks} with the library's implementation ({@code super}) to call.
  *
  * <p>The settings are read during the library's constructor (bind, listen), before a subclass
  * field could be set, so they come from {@link #CONSTRUCTING} until the field is assigned.
@@ -27,26 +42,59 @@ final class Traced {
 
   private Traced() {}
 
-  /** Which server classes socketserver4j has; the others are reported as not yet available. */
-  static Optional<TCPServer> create(String className, SocketAddress address, Hooks hooks)
+  @FunctionalInterface
+  interface Maker {
+    TCPServer make(SocketAddress address, RequestHandlerFactory factory, boolean bindAndActivate)
+        throws IOException;
+  }
+
+  /** Every server class socketserver4j has, by CPython's name. */
+  private static final Map<String, Maker> CLASSES = Map.ofEntries(
+      Map.entry("TCPServer", Tcp::new),
+      Map.entry("ThreadingTCPServer", ThreadingTcp::new),
+      Map.entry("ForkingTCPServer", ForkingTcp::new),
+      Map.entry("UDPServer", Udp::new),
+      Map.entry("ThreadingUDPServer", ThreadingUdp::new),
+      Map.entry("ForkingUDPServer", ForkingUdp::new),
+      Map.entry("UnixStreamServer", UnixStream::new),
+      Map.entry("ThreadingUnixStreamServer", ThreadingUnixStream::new),
+      Map.entry("ForkingUnixStreamServer", ForkingUnixStream::new),
+      Map.entry("UnixDatagramServer", UnixDatagram::new),
+      Map.entry("ThreadingUnixDatagramServer", ThreadingUnixDatagram::new),
+      Map.entry("ForkingUnixDatagramServer", ForkingUnixDatagram::new));
+
+  /** Builds the traced subclass of {@code className}; empty if socketserver4j lacks it. */
+  static Optional<TCPServer> create(
+      String className, SocketAddress address, Hooks hooks, boolean bindAndActivate)
       throws IOException {
+    Maker maker = CLASSES.get(className);
+    if (maker == null) {
+      return Optional.empty();
+    }
     CONSTRUCTING.set(hooks);
     try {
-      switch (className) {
-        case "TCPServer":
-          return Optional.of(new Tcp(address, hooks.factory()));
-        case "ThreadingTCPServer":
-          return Optional.of(new ThreadingTcp(address, hooks.factory()));
-        default:
-          return Optional.empty();
-      }
+      return Optional.of(maker.make(address, hooks.factory(className), bindAndActivate));
     } finally {
       CONSTRUCTING.remove();
     }
   }
 
   static boolean available(String className) {
-    return className.equals("TCPServer") || className.equals("ThreadingTCPServer");
+    return CLASSES.containsKey(className);
+  }
+
+  /** Whether the class serves datagrams (its handler is a DatagramRequestHandler). */
+  static boolean datagram(String className) {
+    return className.contains("UDP") || className.contains("Datagram");
+  }
+
+  /** Whether the class serves on a Unix socket path. */
+  static boolean unix(String className) {
+    return className.contains("Unix");
+  }
+
+  static boolean forking(String className) {
+    return className.startsWith("Forking");
   }
 
   /** The scenario's server settings and hook behaviours, shared by the traced classes. */
@@ -63,7 +111,10 @@ final class Traced {
       this.rec = rec;
     }
 
-    RequestHandlerFactory factory() {
+    RequestHandlerFactory factory(String className) {
+      if (datagram(className)) {
+        return () -> new Catalogue.DatagramHandler(handlerCfg, rec);
+      }
       return () -> new Catalogue.Handler(handlerCfg, rec);
     }
 
@@ -100,7 +151,9 @@ final class Traced {
       Object key = rec.remember(r.request(), r.clientAddress());
       rec.hook("get_request", key);
       if (perRequest("get_request", index, "ok").equals("fail")) {
-        ((StreamRequest) r.request()).close();
+        if (r.request() instanceof StreamRequest) { // a datagram has no connection to close
+          ((StreamRequest) r.request()).close();
+        }
         throw new IOException("get_request failed (scenario)");
       }
       return r;
@@ -116,8 +169,32 @@ final class Traced {
       return !choice.equals("reject");
     }
 
-    /** Returns whether the library's own handleError should run (the "default" setting). */
-    boolean handleError(BaseServer server, Request request) {
+    void processRequest(Request request, ExCall library) throws Exception {
+      rec.hook("process_request", rec.clientOf(request));
+      rec.started(request);
+      library.call();
+    }
+
+    void finishRequest(Request request, ExCall library) throws Exception {
+      rec.hook("finish_request", rec.clientOf(request));
+      library.call();
+    }
+
+    void shutdownRequest(Request request, Runnable library) {
+      rec.hook("shutdown_request", rec.clientOf(request));
+      library.run();
+    }
+
+    void closeRequest(Request request, Runnable library) {
+      rec.hook("close_request", rec.clientOf(request));
+      try {
+        library.run();
+      } finally {
+        rec.closed(request);
+      }
+    }
+
+    void handleError(BaseServer server, Request request, Runnable library) {
       Throwable e = BaseServer.currentException().orElse(null);
       rec.hook("handle_error", rec.clientOf(request), e == null ? "none" : Catalogue.kind(e));
       String mode = Json.text(cfg, "handle_error", "quiet");
@@ -126,13 +203,26 @@ final class Traced {
         server.closeRequest(request);
         throw Traced.<RuntimeException>sneaky(e);
       }
-      return mode.equals("default");
+      if (mode.equals("default")) {
+        library.run();
+      }
+    }
+
+    /** A hook without a request: recorded, then the library's. */
+    void serverHook(String name, Runnable library) {
+      rec.hook(name, null);
+      library.run();
     }
   }
 
   @FunctionalInterface
   interface IoCall<T> {
     T call() throws IOException;
+  }
+
+  @FunctionalInterface
+  interface ExCall {
+    void call() throws Exception;
   }
 
   @SuppressWarnings("unchecked")
@@ -144,11 +234,14 @@ final class Traced {
     return field != null ? field : CONSTRUCTING.get();
   }
 
+  // The twelve traced classes. Each override hands its hook to Hooks; the bodies are identical
+  // but must be written per class, because each calls its own library superclass.
+
   static final class Tcp extends TCPServer {
     private final Hooks h;
 
-    Tcp(SocketAddress address, RequestHandlerFactory factory) throws IOException {
-      super(address, factory);
+    Tcp(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
       h = CONSTRUCTING.get();
     }
 
@@ -156,92 +249,26 @@ final class Traced {
       return current(h);
     }
 
-    @Override
-    public Optional<Duration> timeout() {
-      return h().timeout(super.timeout());
-    }
-
-    @Override
-    public boolean allowReuseAddress() {
-      return h().flag("allow_reuse_address", super.allowReuseAddress());
-    }
-
-    @Override
-    public int requestQueueSize() {
-      return h().number("request_queue_size", super.requestQueueSize());
-    }
-
-    @Override
-    public ClientRequest getRequest() throws IOException {
-      return h().getRequest(super::getRequest);
-    }
-
-    @Override
-    public boolean verifyRequest(Request request, SocketAddress clientAddress) {
-      return h().verifyRequest(request);
-    }
-
-    @Override
-    public void processRequest(Request request, SocketAddress clientAddress) throws Exception {
-      h().rec.hook("process_request", h().rec.clientOf(request));
-      h().rec.started(request);
-      super.processRequest(request, clientAddress);
-    }
-
-    @Override
-    public void finishRequest(Request request, SocketAddress clientAddress) throws Exception {
-      h().rec.hook("finish_request", h().rec.clientOf(request));
-      super.finishRequest(request, clientAddress);
-    }
-
-    @Override
-    public void shutdownRequest(Request request) {
-      h().rec.hook("shutdown_request", h().rec.clientOf(request));
-      super.shutdownRequest(request);
-    }
-
-    @Override
-    public void closeRequest(Request request) {
-      h().rec.hook("close_request", h().rec.clientOf(request));
-      try {
-        super.closeRequest(request);
-      } finally {
-        h().rec.closed(request);
-      }
-    }
-
-    @Override
-    public void handleError(Request request, SocketAddress clientAddress) {
-      if (h().handleError(this, request)) {
-        super.handleError(request, clientAddress);
-      }
-    }
-
-    @Override
-    public void handleTimeout() {
-      h().rec.hook("handle_timeout", null);
-      super.handleTimeout();
-    }
-
-    @Override
-    public void serviceActions() {
-      h().rec.hook("service_actions", null);
-      super.serviceActions();
-    }
-
-    @Override
-    public void serverClose() {
-      h().rec.hook("server_close", null);
-      super.serverClose();
-    }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
   }
 
-  /** The same as {@link Tcp} for ThreadingTCPServer, plus the mix-in's two settings. */
   static final class ThreadingTcp extends ThreadingTCPServer {
     private final Hooks h;
 
-    ThreadingTcp(SocketAddress address, RequestHandlerFactory factory) throws IOException {
-      super(address, factory);
+    ThreadingTcp(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
       h = CONSTRUCTING.get();
     }
 
@@ -249,93 +276,310 @@ final class Traced {
       return current(h);
     }
 
-    @Override
-    public boolean daemonThreads() {
-      return h().flag("daemon_threads", super.daemonThreads());
+    @Override public boolean daemonThreads() { return h().flag("daemon_threads", super.daemonThreads()); }
+    @Override public boolean blockOnClose() { return h().flag("block_on_close", super.blockOnClose()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class ForkingTcp extends ForkingTCPServer {
+    private final Hooks h;
+
+    ForkingTcp(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
     }
 
-    @Override
-    public boolean blockOnClose() {
-      return h().flag("block_on_close", super.blockOnClose());
+    private Hooks h() {
+      return current(h);
     }
 
-    @Override
-    public Optional<Duration> timeout() {
-      return h().timeout(super.timeout());
+    @Override public boolean blockOnClose() { return h().flag("block_on_close", super.blockOnClose()); }
+    @Override public int maxChildren() { return h().number("max_children", super.maxChildren()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class Udp extends UDPServer {
+    private final Hooks h;
+
+    Udp(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
     }
 
-    @Override
-    public boolean allowReuseAddress() {
-      return h().flag("allow_reuse_address", super.allowReuseAddress());
+    private Hooks h() {
+      return current(h);
     }
 
-    @Override
-    public int requestQueueSize() {
-      return h().number("request_queue_size", super.requestQueueSize());
+    @Override public int maxPacketSize() { return h().number("max_packet_size", super.maxPacketSize()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class ThreadingUdp extends ThreadingUDPServer {
+    private final Hooks h;
+
+    ThreadingUdp(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
     }
 
-    @Override
-    public ClientRequest getRequest() throws IOException {
-      return h().getRequest(super::getRequest);
+    private Hooks h() {
+      return current(h);
     }
 
-    @Override
-    public boolean verifyRequest(Request request, SocketAddress clientAddress) {
-      return h().verifyRequest(request);
+    @Override public boolean daemonThreads() { return h().flag("daemon_threads", super.daemonThreads()); }
+    @Override public boolean blockOnClose() { return h().flag("block_on_close", super.blockOnClose()); }
+    @Override public int maxPacketSize() { return h().number("max_packet_size", super.maxPacketSize()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class ForkingUdp extends ForkingUDPServer {
+    private final Hooks h;
+
+    ForkingUdp(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
     }
 
-    @Override
-    public void processRequest(Request request, SocketAddress clientAddress) throws Exception {
-      h().rec.hook("process_request", h().rec.clientOf(request));
-      h().rec.started(request);
-      super.processRequest(request, clientAddress);
+    private Hooks h() {
+      return current(h);
     }
 
-    @Override
-    public void finishRequest(Request request, SocketAddress clientAddress) throws Exception {
-      h().rec.hook("finish_request", h().rec.clientOf(request));
-      super.finishRequest(request, clientAddress);
+    @Override public boolean blockOnClose() { return h().flag("block_on_close", super.blockOnClose()); }
+    @Override public int maxChildren() { return h().number("max_children", super.maxChildren()); }
+    @Override public int maxPacketSize() { return h().number("max_packet_size", super.maxPacketSize()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class UnixStream extends UnixStreamServer {
+    private final Hooks h;
+
+    UnixStream(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
     }
 
-    @Override
-    public void shutdownRequest(Request request) {
-      h().rec.hook("shutdown_request", h().rec.clientOf(request));
-      super.shutdownRequest(request);
+    private Hooks h() {
+      return current(h);
     }
 
-    @Override
-    public void closeRequest(Request request) {
-      h().rec.hook("close_request", h().rec.clientOf(request));
-      try {
-        super.closeRequest(request);
-      } finally {
-        h().rec.closed(request);
-      }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class ThreadingUnixStream extends ThreadingUnixStreamServer {
+    private final Hooks h;
+
+    ThreadingUnixStream(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
     }
 
-    @Override
-    public void handleError(Request request, SocketAddress clientAddress) {
-      if (h().handleError(this, request)) {
-        super.handleError(request, clientAddress);
-      }
+    private Hooks h() {
+      return current(h);
     }
 
-    @Override
-    public void handleTimeout() {
-      h().rec.hook("handle_timeout", null);
-      super.handleTimeout();
+    @Override public boolean daemonThreads() { return h().flag("daemon_threads", super.daemonThreads()); }
+    @Override public boolean blockOnClose() { return h().flag("block_on_close", super.blockOnClose()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class ForkingUnixStream extends ForkingUnixStreamServer {
+    private final Hooks h;
+
+    ForkingUnixStream(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
     }
 
-    @Override
-    public void serviceActions() {
-      h().rec.hook("service_actions", null);
-      super.serviceActions();
+    private Hooks h() {
+      return current(h);
     }
 
-    @Override
-    public void serverClose() {
-      h().rec.hook("server_close", null);
-      super.serverClose();
+    @Override public boolean blockOnClose() { return h().flag("block_on_close", super.blockOnClose()); }
+    @Override public int maxChildren() { return h().number("max_children", super.maxChildren()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class UnixDatagram extends UnixDatagramServer {
+    private final Hooks h;
+
+    UnixDatagram(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
     }
+
+    private Hooks h() {
+      return current(h);
+    }
+
+    @Override public int maxPacketSize() { return h().number("max_packet_size", super.maxPacketSize()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class ThreadingUnixDatagram extends ThreadingUnixDatagramServer {
+    private final Hooks h;
+
+    ThreadingUnixDatagram(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
+    }
+
+    private Hooks h() {
+      return current(h);
+    }
+
+    @Override public boolean daemonThreads() { return h().flag("daemon_threads", super.daemonThreads()); }
+    @Override public boolean blockOnClose() { return h().flag("block_on_close", super.blockOnClose()); }
+    @Override public int maxPacketSize() { return h().number("max_packet_size", super.maxPacketSize()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
+  }
+
+  static final class ForkingUnixDatagram extends ForkingUnixDatagramServer {
+    private final Hooks h;
+
+    ForkingUnixDatagram(SocketAddress a, RequestHandlerFactory f, boolean bind) throws IOException {
+      super(a, f, bind);
+      h = CONSTRUCTING.get();
+    }
+
+    private Hooks h() {
+      return current(h);
+    }
+
+    @Override public boolean blockOnClose() { return h().flag("block_on_close", super.blockOnClose()); }
+    @Override public int maxChildren() { return h().number("max_children", super.maxChildren()); }
+    @Override public int maxPacketSize() { return h().number("max_packet_size", super.maxPacketSize()); }
+    @Override public Optional<Duration> timeout() { return h().timeout(super.timeout()); }
+    @Override public boolean allowReuseAddress() { return h().flag("allow_reuse_address", super.allowReuseAddress()); }
+    @Override public int requestQueueSize() { return h().number("request_queue_size", super.requestQueueSize()); }
+    @Override public ClientRequest getRequest() throws IOException { return h().getRequest(super::getRequest); }
+    @Override public boolean verifyRequest(Request r, SocketAddress a) { return h().verifyRequest(r); }
+    @Override public void processRequest(Request r, SocketAddress a) throws Exception { h().processRequest(r, () -> super.processRequest(r, a)); }
+    @Override public void finishRequest(Request r, SocketAddress a) throws Exception { h().finishRequest(r, () -> super.finishRequest(r, a)); }
+    @Override public void shutdownRequest(Request r) { h().shutdownRequest(r, () -> super.shutdownRequest(r)); }
+    @Override public void closeRequest(Request r) { h().closeRequest(r, () -> super.closeRequest(r)); }
+    @Override public void handleError(Request r, SocketAddress a) { h().handleError(this, r, () -> super.handleError(r, a)); }
+    @Override public void handleTimeout() { h().serverHook("handle_timeout", super::handleTimeout); }
+    @Override public void serviceActions() { h().serverHook("service_actions", super::serviceActions); }
+    @Override public void serverClose() { h().serverHook("server_close", super::serverClose); }
   }
 }

@@ -504,14 +504,24 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   /**
    * Waits for a Netty future without its monitor-based await (which pins virtual threads).
    *
-   * <p>It also looks at the future itself every {@link #AWAIT_RECHECK_MILLIS}: under repeated
-   * open/serve/close cycles of a ThreadingUDPServer a reply's write future was seen complete
-   * (success) while its listener never ran, which left the request thread waiting forever
-   * (LeakCycleTest, FaultInjectionTest).
+   * <p>A listener added to a future that is already done is run by the channel's event loop; if
+   * that loop has terminated (the server was closed meanwhile: a request thread's reply racing
+   * with {@code serverClose()}), Netty drops the notification and the listener never runs. So a
+   * future that is done, before or after the listener is added, is answered here directly.
+   *
+   * <p>As a backstop it also looks at the future itself every {@link #AWAIT_RECHECK_MILLIS}: under
+   * repeated open/serve/close cycles of a ThreadingUDPServer a write future was seen complete while
+   * its listener never ran (LeakCycleTest, FaultInjectionTest).
    */
   static Throwable await(ChannelFuture future) {
+    if (future.isDone()) {
+      return future.cause();
+    }
     CompletableFuture<Throwable> done = new CompletableFuture<>();
     future.addListener(f -> done.complete(f.cause()));
+    if (future.isDone()) {
+      return future.cause();
+    }
     boolean interrupted = false;
     try {
       while (true) {

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""One Unix datagram client of a parity scenario, for both sides (ClientRunner, in Java).
+
+The JDK has no Unix datagram socket, and Netty's epoll datagram channel does not deliver a
+0-byte datagram to its reader, which a DatagramRequestHandler that wrote nothing sends. So
+the runner drives this client, the socket module as CPython's own tests use it, against
+CPython's server and socketserver4j's alike: the client cannot differ between the two.
+
+Line protocol, one JSON object per line (bytes travel as latin-1 text):
+  stdin  {"op": "open", "bind": PATH or null}   -> {"ok": true}
+  stdin  {"op": "send", "to": PATH, "data": S}  -> {"ok": true} or {"error": KIND}
+  stdin  {"op": "recv", "timeout": SECONDS}     -> {"data": S}, {"stop": "timeout"} or {"error": KIND}
+The process ends at end of input. Written for the parity suite of socketserver4j.
+"""
+
+import json
+import socket
+import sys
+
+
+def main():
+    sock = None
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        msg = json.loads(line)
+        op = msg["op"]
+        try:
+            if op == "open":
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                if msg.get("bind"):
+                    sock.bind(msg["bind"])
+                reply = {"ok": True}
+            elif op == "send":
+                sock.sendto(msg["data"].encode("latin-1"), msg["to"])
+                reply = {"ok": True}
+            elif op == "recv":
+                sock.settimeout(msg["timeout"])
+                try:
+                    data = sock.recv(1 << 20)
+                    reply = {"data": data.decode("latin-1")}
+                except socket.timeout:
+                    reply = {"stop": "timeout"}
+            else:
+                reply = {"error": "unknown op " + op}
+        except OSError as e:
+            reply = {"error": type(e).__name__}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+    if sock is not None:
+        sock.close()
+
+
+if __name__ == "__main__":
+    main()
