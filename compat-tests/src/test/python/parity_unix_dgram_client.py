@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """One Unix datagram client of a parity scenario, for both sides (ClientRunner, in Java).
 
-The JDK has no Unix datagram socket, and Netty's epoll datagram channel does not deliver a
-0-byte datagram to its reader, which a DatagramRequestHandler that wrote nothing sends. So
-the runner drives this client, the socket module as CPython's own tests use it, against
-CPython's server and socketserver4j's alike: the client cannot differ between the two.
+The JDK has no Unix datagram socket. Netty's epoll datagram channel has one, but a client on
+it would be socketserver4j's own transport checking itself (a fault shared by both ends could
+cancel out). So the runner drives this client, the socket module as CPython's own
+dgram_examine uses it, against CPython's server and socketserver4j's alike: one client
+program, which cannot differ between the two sides.
 
 Line protocol, one JSON object per line (bytes travel as latin-1 text):
   stdin  {"op": "open", "bind": PATH or null}   -> {"ok": true}

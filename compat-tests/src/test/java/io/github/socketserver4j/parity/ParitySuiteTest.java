@@ -21,9 +21,10 @@ import org.junit.jupiter.api.TestFactory;
  * The parity suite under {@code mvn verify}: every scenario file, against every server class it
  * names, on CPython 3.13 and 3.8 when pyenv has them (else {@code python3} from the PATH; or the
  * interpreters named by {@code -Dparity.python}). A run fails on any mismatch that the scenario
- * does not declare as a deviation, with both sides' results side by side; a declared deviation
- * passes and is listed in target/parity/parity.md. Server classes socketserver4j does not have
- * yet are reported as skipped, with the reason.
+ * (or {@code class-deviations.json}) does not declare as a deviation, with both sides' results
+ * side by side; a declared deviation passes and is listed in target/parity/parity.md. A server
+ * class the CPython version lacks (ForkingUnixStreamServer before 3.12) is reported as skipped,
+ * with the reason.
  */
 class ParitySuiteTest {
   private static final List<Row> ROWS = Collections.synchronizedList(new ArrayList<>());
