@@ -703,7 +703,11 @@ public abstract class BaseServer implements AutoCloseable {
 
   /** A prefix for request thread names: class and address, so thread dumps read well. */
   String threadName() {
-    return "socketserver4j " + getClass().getSimpleName() + " " + PythonReprs.hostPort(serverAddress);
+    Class<?> named = getClass();
+    while (named.getSimpleName().isEmpty()) { // an anonymous subclass: name its superclass
+      named = named.getSuperclass();
+    }
+    return "socketserver4j " + named.getSimpleName() + " " + PythonReprs.hostPort(serverAddress);
   }
 
   private void checkOpen(String method) {
