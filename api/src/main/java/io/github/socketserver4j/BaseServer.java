@@ -703,11 +703,19 @@ public abstract class BaseServer implements AutoCloseable {
 
   /** A prefix for request thread names: class and address, so thread dumps read well. */
   String threadName() {
-    Class<?> named = getClass();
-    while (named.getSimpleName().isEmpty()) { // an anonymous subclass: name its superclass
-      named = named.getSuperclass();
+    return "socketserver4j " + className(getClass()) + " " + PythonReprs.hostPort(serverAddress);
+  }
+
+  /**
+   * The name of {@code type} for thread names: that of the nearest named class, so an anonymous
+   * subclass (a server made with {@code new ThreadingTCPServer(...) { ... }}) reads as its base.
+   */
+  static String className(Class<?> type) {
+    Class<?> c = type;
+    while (c.getSimpleName().isEmpty() && c.getSuperclass() != null) {
+      c = c.getSuperclass();
     }
-    return "socketserver4j " + named.getSimpleName() + " " + PythonReprs.hostPort(serverAddress);
+    return c.getSimpleName();
   }
 
   private void checkOpen(String method) {

@@ -104,7 +104,7 @@ public class TCPServer extends BaseServer {
                 new SocketSpec(
                     addressFamily(),
                     socketType(),
-                    getClass().getSimpleName(),
+                    className(getClass()),
                     this instanceof ThreadingMixIn));
     if (bindAndActivate) {
       try {

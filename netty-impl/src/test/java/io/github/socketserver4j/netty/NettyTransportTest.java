@@ -144,9 +144,38 @@ class NettyTransportTest {
       echoes(server.serverAddress());
       Set<String> loops = ioThreads();
       assertEquals(1, loops.size(), "a synchronous server has one event loop: " + loops);
-      assertTrue(loops.iterator().next().startsWith("socketserver4j-"), loops.toString());
+      // The server is an anonymous TCPServer subclass: its loops are named after TCPServer.
+      assertTrue(loops.iterator().next().startsWith("socketserver4j-TCPServer-"), loops.toString());
     }
     TestRules.assertNoServerThreads();
+  }
+
+  /** Answers with the name of the thread that runs it. */
+  static final class ThreadName extends StreamRequestHandler {
+    @Override
+    public void handle() throws IOException {
+      wfile().write((Thread.currentThread().getName() + "\n").getBytes(US_ASCII));
+    }
+  }
+
+  @Test
+  @DisplayName("issue 5: request threads of an anonymous server subclass are named after its base class")
+  void anonymousServerThreadNames() throws Exception {
+    NettyTransport netty = NettyTransport.builder().build();
+    try (TCPServer server =
+            new io.github.socketserver4j.ThreadingTCPServer(anyLoopbackPort(), ThreadName::new) {
+              @Override
+              protected TransportProvider transport() {
+                return netty;
+              }
+            };
+        Serving serving = Serving.start(server);
+        Client c = Client.connect(server.serverAddress())) {
+      InetSocketAddress address = (InetSocketAddress) server.serverAddress();
+      assertEquals(
+          "socketserver4j ThreadingTCPServer 127.0.0.1:" + address.getPort() + " request 1\n",
+          c.readLine());
+    }
   }
 
   static List<String> transports() {

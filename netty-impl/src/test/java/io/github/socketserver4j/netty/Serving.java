@@ -28,11 +28,14 @@ final class Serving implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     try {
       server.shutdown();
       thread.join(TestRules.waitBound().toMillis());
       assertFalse(thread.isAlive(), "serve_forever did not return after shutdown()");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for serve_forever", e);
     } finally {
       server.serverClose();
     }
