@@ -44,6 +44,8 @@ class Recorder(object):
         self.in_child = False  # True in a process forked by ForkingMixIn
         self.child_w = None  # pipe to the parent, for a forked child's hooks
         self.children_synced = None
+        self.started_count = 0  # requests that entered process_request
+        self.children_open = 0  # forked children whose close_request has not come through yet
 
     def check_fork(self):
         """In a forked child (first call there): only the forking thread exists, so a lock
@@ -88,6 +90,10 @@ class Recorder(object):
                 with self.lock:
                     if "event" in obj:
                         self.events.append(obj["event"])
+                        if obj["event"]["hook"] == "close_request":
+                            # A child's last hook: its request is done (await_idle).
+                            self.children_open -= 1
+                            self.idle.notify_all()
                     elif "error_line" in obj:
                         self.error_lines.append(obj["error_line"])
                 if "sentinel" in obj:
@@ -144,6 +150,10 @@ class Recorder(object):
     def started(self, request):
         with self.lock:
             self.inflight.add(id(request))
+            self.started_count += 1
+            if self.child_w is not None:
+                self.children_open += 1  # the child will run it; its close_request ends it
+            self.idle.notify_all()
 
     def closed(self, request):
         with self.lock:
@@ -151,11 +161,21 @@ class Recorder(object):
             self.idle.notify_all()
 
     def await_idle(self, bound):
-        """Waits until every processed request has been closed (its last hook ran)."""
+        """Waits until every processed request has been closed (its last hook ran), in a
+        forked child too (the parent's close_request right after the fork does not count)."""
         deadline = time.monotonic() + bound
         with self.lock:
-            while self.inflight and time.monotonic() < deadline:
+            while ((self.inflight or self.children_open > 0)
+                   and time.monotonic() < deadline):
                 self.idle.wait(deadline - time.monotonic())
+
+    def await_started(self, count, bound):
+        """Waits until count requests have entered process_request; returns whether they did."""
+        deadline = time.monotonic() + bound
+        with self.lock:
+            while self.started_count < count and time.monotonic() < deadline:
+                self.idle.wait(deadline - time.monotonic())
+            return self.started_count >= count
 
 
 def address_key(client_address):
@@ -634,6 +654,10 @@ class Driver(object):
             return "started", 0.0
         if cmd == "await_shutdown":
             return self.await_async("shutdown", bound)
+        if cmd == "await_started":
+            # A synchronisation step, not a timing observation: its time is not reported.
+            ok = self.rec.await_started(msg.get("count", 1), bound)
+            return ("returned" if ok else "timeout"), 0.0
         if cmd == "request_shutdown":
             self.server._BaseServer__shutdown_request = True
             return "returned", 0.0

@@ -343,6 +343,11 @@ final class JavaDriver implements ServerSide {
         }
         return done(cmd, r[0], Double.parseDouble(r[1]));
       }
+      case "await_started": {
+        // A synchronisation step, not a timing observation: its time is not reported.
+        boolean ok = rec.awaitStarted(msg.path("count").asInt(1), bound);
+        return done(cmd, ok ? "returned" : "timeout", 0.0);
+      }
       case "request_shutdown":
         server.requestShutdown();
         return done(cmd, "returned", 0.0);

@@ -24,6 +24,7 @@ final class Recorder {
   private final Map<Object, Boolean> inflight = new IdentityHashMap<>();
   private final String requestThreads;
   private int accepts;
+  private int startedCount;
 
   /**
    * @param requestThreads what the library's request threads are called in the trace: {@code
@@ -104,6 +105,26 @@ final class Recorder {
   /** A request entered processRequest; it is in flight until its closeRequest. */
   synchronized void started(Object request) {
     inflight.put(request, true);
+    startedCount++;
+    notifyAll();
+  }
+
+  /** Waits until {@code count} requests have entered processRequest, at most bound seconds. */
+  synchronized boolean awaitStarted(int count, double bound) {
+    long deadline = System.nanoTime() + (long) (bound * 1e9);
+    while (startedCount < count) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   synchronized void closed(Object request) {
