@@ -26,6 +26,11 @@ final class PythonServerSide implements ServerSide {
   private final StringBuilder stderr = new StringBuilder();
   private Process process;
   private OutputStream stdin;
+  /**
+   * A ForkingMixIn server's children are processes of their own; one still running at the end (a
+   * handler that hangs, or block_on_close false) would outlive the driver. close() ends them.
+   */
+  private final List<ProcessHandle> children = new ArrayList<>();
 
   PythonServerSide(Python python, Path driver, Path scenarioFile, String serverClass, JsonNode address) {
     this.python = python;
@@ -111,6 +116,9 @@ final class PythonServerSide implements ServerSide {
 
   @Override
   public JsonNode finish(double bound) {
+    // The driver exits right after its transcript; its forked children are then no longer its
+    // descendants, so they are noted now for close().
+    children.addAll(process.descendants().toList());
     ObjectNode msg = Json.object();
     msg.put("cmd", "finish");
     msg.put("bound", bound);
@@ -139,6 +147,7 @@ final class PythonServerSide implements ServerSide {
     if (process == null) {
       return;
     }
+    children.addAll(process.descendants().toList());
     try {
       stdin.close();
     } catch (IOException e) {
@@ -151,6 +160,8 @@ final class PythonServerSide implements ServerSide {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    } finally {
+      children.forEach(ProcessHandle::destroyForcibly);
     }
   }
 }
