@@ -398,24 +398,13 @@ class MiscTest {
   }
 
   @Test
-  @DisplayName("test_threads_reaped (bpo-37193): not every request thread is kept")
-  @SuppressWarnings("try") // CPython: with socket.create_connection(...): server.handle_request()
-  void threadsReaped() throws Exception {
-    try (ThreadingServer server = new ThreadingServer(StreamRequestHandler::new)) {
-      for (int n = 0; n < 10; n++) {
-        try (Client client = Client.connect(server.serverAddress())) {
-          server.handleRequest();
-        }
-      }
-      assertTrue(server.threads.size() < 10, "recorded: " + server.threads.size());
-    }
-  }
-
-  @Test
   @DisplayName(
-      "test_threads_reaped (bpo-37193), deterministic: each thread ended before the next request,"
-          + " so only the last one is still recorded")
-  void threadsReapedWhenEnded() throws Exception {
+      "test_threads_reaped (bpo-37193): each thread ended before the next request, so only the"
+          + " last one is still recorded")
+  void threadsReaped() throws Exception {
+    // CPython's own test asserts len(_threads) < 10 without waiting for the threads to end, which
+    // is a race on a loaded machine (our CI saw 10 of 10 still alive). Waiting for each thread
+    // makes the reaping observable without depending on scheduling.
     // CPython 3.11/3.13 give len(_threads) == 1 here; 0 with daemon_threads; _NoThreads with
     // block_on_close False.
     assertEquals(1, recordedAfterTenEndedRequests(false, true));
