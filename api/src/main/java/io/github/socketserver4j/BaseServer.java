@@ -97,6 +97,9 @@ public abstract class BaseServer implements AutoCloseable {
   /** Set by {@link #drain} so that its {@code serverClose()} does not wait without a deadline. */
   private volatile boolean draining;
 
+  /** Cleared by {@link #drain}: no request is taken from the socket after that. */
+  private volatile boolean accepting = true;
+
   /**
    * Stores the address and the handler factory, CPython's {@code BaseServer.__init__}. Calls no
    * overridable method.
@@ -334,6 +337,9 @@ public abstract class BaseServer implements AutoCloseable {
         handleRequestNoBlock();
         return;
       }
+      if (!accepting) {
+        return; // drain() began: nothing more will arrive
+      }
       if (timeout.isPresent()) {
         long left = deadline - System.nanoTime();
         if (left < 0) {
@@ -350,6 +356,9 @@ public abstract class BaseServer implements AutoCloseable {
    * every port must keep.
    */
   private void handleRequestNoBlock() {
+    if (!accepting) {
+      return; // drain() began between the wait and now
+    }
     ClientRequest accepted;
     try {
       accepted = getRequest();
@@ -636,6 +645,7 @@ public abstract class BaseServer implements AutoCloseable {
     }
     long start = System.nanoTime();
     long endedBefore = inFlight.ended();
+    accepting = false;
     requestShutdown();
     stopListening();
     long deadlineNanos = start + saturatedNanos(deadline);
@@ -648,6 +658,7 @@ public abstract class BaseServer implements AutoCloseable {
         System.nanoTime() + Math.min(saturatedNanos(deadline), TimeUnit.SECONDS.toNanos(5));
     inFlight.awaitEmpty(grace);
     threads.join(grace);
+    threads.awaitChildren(grace);
     int stillRunning = inFlight.size();
     int finished = (int) (inFlight.ended() - endedBefore) - (late.size() - stillRunning);
     draining = true;
@@ -682,14 +693,25 @@ public abstract class BaseServer implements AutoCloseable {
   /** Makes a current or the next {@link #waitForRequest} return early. Any thread may call it. */
   protected abstract void wakeup();
 
-  /** Stops accepting requests, for {@link #drain}; TCPServer closes its socket. */
+  /**
+   * Stops accepting requests, for {@link #drain}, after {@link #requestShutdown()}; TCPServer
+   * closes its socket, UDPServer keeps it open for the replies of running requests.
+   */
   void stopListening() {}
 
   /** Closes a request no hook will shut down (verifyRequest threw); TCPServer closes it. */
   void discardRequest(Request request) {}
 
-  /** Closes a request's connection at once, for {@link #drain}; TCPServer aborts it. */
+  /**
+   * Cuts a request still running at the deadline, for {@link #drain}: TCPServer aborts its
+   * connection, UDPServer closes the shared socket so that late replies fail.
+   */
   void abortRequest(Request request) {}
+
+  /** Whether requests are still taken: false once {@link #drain} has begun. */
+  final boolean accepting() {
+    return accepting;
+  }
 
   /** Whether the server's socket is closed; TCPServer overrides. */
   boolean isClosed() {
@@ -722,6 +744,10 @@ public abstract class BaseServer implements AutoCloseable {
     if (isClosed()) {
       throw new IllegalStateException(
           method + "() called after serverClose(): the server's socket is closed");
+    }
+    if (!accepting) {
+      throw new IllegalStateException(
+          method + "() called after drain(): the server takes no more requests");
     }
   }
 

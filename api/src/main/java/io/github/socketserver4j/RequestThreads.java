@@ -91,6 +91,27 @@ final class RequestThreads {
   }
 
   /** The number of children still running. */
+  /** Waits until every ForkingMixIn request has ended, or {@code deadline} (nanoTime) passes. */
+  void awaitChildren(long deadline) {
+    lock.lock();
+    try {
+      while (!children.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          ended.awaitNanos(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   int alive() {
     lock.lock();
     try {
