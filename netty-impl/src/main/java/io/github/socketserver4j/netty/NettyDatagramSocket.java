@@ -16,14 +16,23 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.DomainDatagramPacket;
+import io.netty.channel.unix.DatagramSocketAddress;
+import io.netty.channel.unix.DomainDatagramSocketAddress;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A datagram socket (UDP or Unix) read on demand: one datagram per {@code get_request()}, the
@@ -31,6 +40,8 @@ import java.util.Objects;
  * max_packet_size} are truncated, as CPython's {@code recvfrom} truncates them.
  */
 final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Received> {
+  private static final Logger LOG = LoggerFactory.getLogger(NettyDatagramSocket.class);
+
   /**
    * Every read takes up to 64 KiB (the largest UDP payload), and {@link #receive} truncates to
    * the caller's {@code max_packet_size}: the size is only known when the request is taken, after
@@ -51,6 +62,22 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
 
   /** On NIO, the JDK channel under Netty's, for what Netty cannot send (empty datagrams). */
   private volatile java.nio.channels.DatagramChannel jdkChannel;
+
+  /**
+   * Sends take its read lock and {@link #closing()} its write lock, so the file descriptor that
+   * {@link #direct} uses is never closed (and its number never reused) under a send.
+   */
+  private final ReentrantReadWriteLock fdGuard = new ReentrantReadWriteLock();
+
+  /**
+   * The epoll socket below the channel, while the server may receive and send on it directly, or
+   * null: on NIO, with handlers of the user's in the pipeline (they must see every datagram), and
+   * once closing. Written under {@link #fdGuard}'s write lock.
+   */
+  private volatile Socket direct;
+
+  /** Where {@link #readNow()} receives; used under the socket's lock only. */
+  private ByteBuffer receiveBuffer;
 
   NettyDatagramSocket(SocketSpec spec, Transport transport, NettyTransport config) {
     super(spec, transport, config);
@@ -76,6 +103,73 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
                 ch.pipeline().addLast("socketserver4j-receive", new Receive());
               }
             });
+  }
+
+  @Override
+  Received readNow() {
+    Socket socket = direct;
+    if (socket == null) {
+      socket = startDirect();
+      if (socket == null) {
+        return null;
+      }
+    }
+    ByteBuffer buf = receiveBuffer;
+    try {
+      if (spec.family() == AddressFamily.AF_UNIX) {
+        DomainDatagramSocketAddress from = socket.recvFromDomainSocket(buf, 0, READ_SIZE);
+        if (from == null) {
+          return null;
+        }
+        String path = from.path();
+        return new Received(copy(buf, from.receivedAmount()), path.isEmpty() ? null : UnixDomainSocketAddress.of(path));
+      }
+      DatagramSocketAddress from = socket.recvFrom(buf, 0, READ_SIZE);
+      if (from == null) {
+        return null;
+      }
+      return new Received(
+          copy(buf, from.receivedAmount()), new InetSocketAddress(from.getAddress(), from.getPort()));
+    } catch (IOException e) {
+      // Let Netty's read meet the error again and report it as it always does.
+      LOG.debug("direct receive on {} failed; asking Netty", localAddress().orElse(null), e);
+      return null;
+    }
+  }
+
+  /** Lock held: the socket to read and send on directly, once it is bound, or null if none. */
+  private Socket startDirect() {
+    var c = channel;
+    if (transport != Transport.EPOLL || config.pipeline != null || !(c instanceof UnixChannel)) {
+      return null;
+    }
+    fdGuard.writeLock().lock();
+    try {
+      if (!isOpen()) {
+        return null;
+      }
+      receiveBuffer = ByteBuffer.allocateDirect(READ_SIZE);
+      direct = (Socket) ((UnixChannel) c).fd();
+      return direct;
+    } finally {
+      fdGuard.writeLock().unlock();
+    }
+  }
+
+  private static byte[] copy(ByteBuffer buf, int length) {
+    byte[] data = new byte[length];
+    buf.get(0, data);
+    return data;
+  }
+
+  @Override
+  void closing() {
+    fdGuard.writeLock().lock();
+    try {
+      direct = null;
+    } finally {
+      fdGuard.writeLock().unlock();
+    }
   }
 
   private io.netty.channel.Channel newChannel() {
@@ -115,6 +209,9 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     if (c == null || !isOpen()) {
       throw new SocketException("Socket is closed");
     }
+    if (data.length > 0 && direct != null && sendDirectly(c, data, address)) {
+      return;
+    }
     if (data.length == 0) {
       // Netty drops empty datagrams silently; CPython sends them (a handler that wrote nothing).
       sendEmpty(c, address);
@@ -135,6 +232,53 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
       SocketException e = new SocketException("sendto " + address + " failed: " + failure.getMessage());
       e.initCause(failure);
       throw e;
+    }
+  }
+
+  /**
+   * Sends a non-empty datagram on the calling thread, below Netty, as CPython's {@code sendto}
+   * does: no hand-off to the event loop. Returns false when it could not (closing, or the send
+   * buffer is full) and the caller should go through Netty, which waits for room.
+   */
+  private boolean sendDirectly(io.netty.channel.Channel c, byte[] data, SocketAddress address)
+      throws SocketException {
+    ByteBuf buf = c.alloc().directBuffer(data.length);
+    fdGuard.readLock().lock();
+    try {
+      Socket socket = direct;
+      if (socket == null) {
+        return false;
+      }
+      buf.writeBytes(data);
+      ByteBuffer nio = buf.internalNioBuffer(0, data.length);
+      int limit = nio.position() + data.length;
+      int sent;
+      if (address instanceof UnixDomainSocketAddress) {
+        sent =
+            socket.sendToDomainSocket(
+                nio,
+                nio.position(),
+                limit,
+                ((UnixDomainSocketAddress) address)
+                    .getPath()
+                    .toString()
+                    .getBytes(StandardCharsets.UTF_8));
+      } else {
+        InetSocketAddress inet = (InetSocketAddress) address;
+        if (inet.isUnresolved()) {
+          return false; // Netty's path reports it
+        }
+        sent = socket.sendTo(nio, nio.position(), limit, inet.getAddress(), inet.getPort());
+      }
+      // 0 is EAGAIN: the send buffer is full, and Netty's path waits for room.
+      return sent > 0;
+    } catch (IOException e) {
+      SocketException failure = new SocketException("sendto " + address + " failed: " + e.getMessage());
+      failure.initCause(e);
+      throw failure;
+    } finally {
+      fdGuard.readLock().unlock();
+      buf.release();
     }
   }
 
