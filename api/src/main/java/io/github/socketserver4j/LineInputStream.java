@@ -138,5 +138,30 @@ public abstract class LineInputStream extends InputStream {
     public int available() {
       return data.length - pos;
     }
+
+    // InputStream's own readAllBytes and readNBytes read through 16 KiB buffers: per datagram
+    // request (Python's self.rfile.read()) that was most of a request's allocation.
+    @Override
+    public byte[] readAllBytes() {
+      return readNBytes(Integer.MAX_VALUE);
+    }
+
+    @Override
+    public byte[] readNBytes(int len) {
+      if (len < 0) {
+        throw new IllegalArgumentException("len < 0");
+      }
+      int n = Math.min(len, data.length - pos);
+      byte[] out = Arrays.copyOfRange(data, pos, pos + n);
+      pos += n;
+      return out;
+    }
+
+    @Override
+    public long skip(long n) {
+      long skipped = Math.max(0, Math.min(n, data.length - pos));
+      pos += (int) skipped;
+      return skipped;
+    }
   }
 }

@@ -96,6 +96,23 @@ class LineInputStreamTest {
   }
 
   @Test
+  @DisplayName("read(n), a skip and read() after readline(limit) return what io.BytesIO returns")
+  void bulkReadsMatchPython() throws IOException {
+    // Python: f = io.BytesIO(b'abcdef\nxy'); f.readline(2), f.read(3), f.seek(1, 1), f.read(),
+    // f.read(), f.read(5) == b'ab', b'cde', 6, b'\nxy', b'', b''
+    for (Function<byte[], LineInputStream> open : streams()) {
+      LineInputStream in = open.apply("abcdef\nxy".getBytes(ISO_8859_1));
+      assertEquals("ab", new String(in.readLine(2), ISO_8859_1), in.toString());
+      assertEquals("cde", new String(in.readNBytes(3), ISO_8859_1), in.toString());
+      assertEquals(1, in.skip(1), in.toString());
+      assertEquals("\nxy", new String(in.readAllBytes(), ISO_8859_1), in.toString());
+      assertEquals(0, in.readAllBytes().length, in.toString());
+      assertEquals(0, in.readNBytes(5).length, in.toString());
+      assertEquals(0, in.skip(3), in.toString());
+    }
+  }
+
+  @Test
   @DisplayName("a partial line from readline(limit) leaves the rest for read(), as in Python")
   void partialLineLeavesRestForRead() throws IOException {
     for (Function<byte[], LineInputStream> open : streams()) {
