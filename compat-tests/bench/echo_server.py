@@ -2,7 +2,8 @@
 """The benchmark's echo servers in CPython: echo_server.py KIND ADDRESS.
 
 KIND is tcp, threading-tcp, udp, threading-udp, unix, threading-unix or unix-datagram; ADDRESS is
-a port on 127.0.0.1, or a path for the Unix kinds. Prints READY once it serves and runs until it
+a port on 127.0.0.1, or a path for the Unix kinds. There is no eventloop-tcp: socketserver has no
+event-loop handler, so that kind is refused. Prints READY once it serves and runs until it
 is killed. The settings are socketserver's defaults except allow_reuse_address = True,
 request_queue_size = 1024 and daemon_threads = True, the same as the Java servers
 (compat-tests/bench/echo-server).
@@ -46,6 +47,14 @@ KINDS = {
 
 
 def main(argv):
+    if len(argv) == 3 and argv[1] == "eventloop-tcp":
+        print(
+            "echo_server.py: CPython has no eventloop-tcp (socketserver has no event-loop"
+            " handler); it is socketserver4j's EventLoopRequestHandler, run it with"
+            " echo-server --impl ss4j",
+            file=sys.stderr,
+        )
+        return 2
     if len(argv) != 3 or argv[1] not in KINDS:
         print("usage: echo_server.py {%s} ADDRESS" % ",".join(KINDS), file=sys.stderr)
         return 2

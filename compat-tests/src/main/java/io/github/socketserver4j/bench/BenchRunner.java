@@ -215,6 +215,7 @@ public final class BenchRunner {
         ss4jThreading,
         ss4jFewThreads,
         ss4jThreading17,
+        eventloop,
         nettyTcp,
         javanetPlatform,
         javanetVirtual,

@@ -11,6 +11,14 @@ import io.github.socketserver4j.ThreadingUnixStreamServer;
 import io.github.socketserver4j.UDPServer;
 import io.github.socketserver4j.UnixDatagramServer;
 import io.github.socketserver4j.UnixStreamServer;
+import io.github.socketserver4j.netty.EventLoopRequestHandler;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -26,15 +34,17 @@ import java.util.List;
  * <p>IMPL {@code ss4j} (the default) runs socketserver4j's server of that KIND with the handlers of
  * the issue: a {@link StreamRequestHandler} that writes back every line until end of stream
  * (Python: {@code for line in self.rfile: self.wfile.write(line)}) and a {@link
- * DatagramRequestHandler} that writes back the datagram. The settings are CPython's defaults except
- * {@code allowReuseAddress} true, {@code requestQueueSize} 1024 and {@code daemonThreads} true.
+ * DatagramRequestHandler} that writes back the datagram. KIND {@code eventloop-tcp} is a {@code
+ * ThreadingTCPServer} whose handler is an {@link EventLoopRequestHandler} echoing on the event loop
+ * ({@link EventLoopEcho}). The settings are CPython's defaults except {@code allowReuseAddress}
+ * true, {@code requestQueueSize} 1024 and {@code daemonThreads} true.
  * IMPL {@code netty} runs a raw Netty echo ({@link NettyEcho}); {@code javanet-platform} and {@code
  * javanet-virtual} a thread-per-connection java.net line echo ({@link JavaNetEcho}).
  *
  * <p>Prints {@code READY} on stdout once it serves, and runs until killed.
  */
 public final class EchoServers {
-  /** The socketserver4j kinds, CPython's names. */
+  /** The socketserver4j kinds: CPython's names, and {@code eventloop-tcp}, which CPython lacks. */
   public static final List<String> SS4J_KINDS =
       List.of(
           "tcp",
@@ -54,6 +64,50 @@ public final class EchoServers {
     public void handle() throws IOException {
       for (byte[] line; (line = rfile().readLine()).length > 0; ) {
         wfile().write(line);
+      }
+    }
+  }
+
+  /**
+   * The echo of {@code eventloop-tcp}: the line echo done by a channel handler on the event loop,
+   * as cheap as raw Netty's ({@link NettyEcho.StreamEcho}), under the server's usual lifecycle.
+   */
+  public static final class EventLoopEcho extends EventLoopRequestHandler {
+    private static final BytesEcho ECHO = new BytesEcho();
+
+    @Override
+    protected void initChannel(Channel channel) {
+      channel.pipeline().addLast(ECHO);
+    }
+  }
+
+  /**
+   * Writes back what it reads, as it arrives, and flushes once per read burst: Netty's
+   * EchoServerHandler, so no line framing. For a client that sends whole lines the bytes written
+   * back are the lines read, so this is the stream echo above. At end of input (the server allows
+   * half-closure, so EOF arrives as an event rather than closing the channel as it does in raw
+   * Netty) it closes once everything read has been written, which ends the request. An exception
+   * is left to the request's lifecycle: it closes the connection and reaches {@code handleError},
+   * as an {@code IOException} of the blocking echo does.
+   */
+  @Sharable
+  static final class BytesEcho extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ctx.write(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.fireUserEventTriggered(evt);
       }
     }
   }
@@ -157,9 +211,8 @@ public final class EchoServers {
         server = new BenchUnixDatagramServer(address, datagram);
         break;
       case "eventloop-tcp":
-        System.err.println("eventloop-tcp: not available yet (the event-loop handler mode)");
-        System.exit(3);
-        return;
+        server = new BenchThreadingTCPServer(address, EventLoopEcho::new);
+        break;
       default:
         usage();
         return;
