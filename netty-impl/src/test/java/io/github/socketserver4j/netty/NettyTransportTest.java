@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -354,6 +355,7 @@ class NettyTransportTest {
   @Test
   @DisplayName("issue 5: the pipeline hook also runs for datagram servers, in front of the receiver")
   void pipelineHookDatagram() throws Exception {
+    CountDownLatch allSent = new CountDownLatch(1);
     Counter counter = new Counter();
     AtomicInteger inits = new AtomicInteger();
     NettyTransport netty =
@@ -364,8 +366,19 @@ class NettyTransportTest {
                   ch.pipeline().addLast(counter);
                 })
             .build();
+    // The first request waits until the rest are queued in the socket: those are the ones a
+    // server without handlers would receive below Netty; here the handlers must see each one.
+    RequestHandlerFactory handler =
+        () ->
+            new DatagramRequestHandler() {
+              @Override
+              public void handle() throws Exception {
+                assertTrue(allSent.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+                wfile().write(rfile().readAllBytes());
+              }
+            };
     try (UDPServer server =
-            new UDPServer(anyLoopbackPort(), EchoDatagram::new) {
+            new UDPServer(anyLoopbackPort(), handler) {
               @Override
               protected TransportProvider transport() {
                 return netty;
@@ -374,14 +387,20 @@ class NettyTransportTest {
         Serving serving = Serving.start(server);
         DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       client.setSoTimeout((int) TestRules.waitBound().toMillis());
-      byte[] sent = "hello world\n".getBytes(US_ASCII);
-      client.send(new DatagramPacket(sent, sent.length, server.serverAddress()));
-      DatagramPacket reply = new DatagramPacket(new byte[100], 100);
-      client.receive(reply);
-      assertEquals("hello world\n", new String(reply.getData(), 0, reply.getLength(), US_ASCII));
+      for (int i = 0; i < 5; i++) {
+        byte[] sent = ("hello " + i + "\n").getBytes(US_ASCII);
+        client.send(new DatagramPacket(sent, sent.length, server.serverAddress()));
+      }
+      allSent.countDown();
+      for (int i = 0; i < 5; i++) {
+        DatagramPacket reply = new DatagramPacket(new byte[100], 100);
+        client.receive(reply);
+        assertEquals(
+            "hello " + i + "\n", new String(reply.getData(), 0, reply.getLength(), US_ASCII));
+      }
       assertEquals(1, inits.get());
-      assertEquals(1, counter.in.get());
-      assertEquals(1, counter.out.get());
+      assertEquals(5, counter.in.get());
+      assertEquals(5, counter.out.get());
     }
   }
 
