@@ -37,6 +37,11 @@ public final class TestRules
 
   private static final List<Throwable> UNCAUGHT = new CopyOnWriteArrayList<>();
   private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
+
+  /** Leaked threads already blamed on a test, weakly held so they are not kept alive. */
+  private static final Set<Thread> REPORTED =
+      java.util.Collections.synchronizedSet(
+          java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
   /** How often bounded waits for an eventual effect look again. */
   private static final long POLL_NANOS = 5_000_000;
 
@@ -126,19 +131,40 @@ public final class TestRules
     assertServerThreadsWithin(Set.of());
   }
 
-  /** Waits (bounded) until every live socketserver4j thread is one of {@code allowed}. */
+  /**
+   * Waits (bounded) until every live socketserver4j thread is one of {@code allowed}. A thread
+   * reported here once is not reported again: the test that leaked it fails, the tests after it
+   * are judged on their own threads.
+   */
   public static void assertServerThreadsWithin(Set<String> allowed) throws InterruptedException {
     long deadline = System.nanoTime() + waitBound().toNanos();
-    Set<String> alive;
+    List<Thread> alive;
     do {
-      alive = serverThreads();
-      alive.removeAll(allowed);
+      alive = new ArrayList<>();
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (t.isAlive()
+            && t.getName().startsWith("socketserver4j")
+            && !allowed.contains(t.getName())
+            && !REPORTED.contains(t)) {
+          alive.add(t);
+        }
+      }
       if (alive.isEmpty()) {
         return;
       }
       LockSupport.parkNanos(POLL_NANOS);
     } while (System.nanoTime() < deadline);
-    fail("socketserver4j threads outlived the test (a server or connection was not closed): " + alive);
+    REPORTED.addAll(alive);
+    Thread first = alive.get(0);
+    AssertionError error =
+        new AssertionError(
+            "socketserver4j threads outlived the test (a server or connection was not closed): "
+                + alive.stream().map(Thread::getName).collect(Collectors.toList())
+                + "; the first one's stack is attached");
+    Throwable stack = new Throwable(first.getName() + " " + first.getState());
+    stack.setStackTrace(first.getStackTrace());
+    error.addSuppressed(stack);
+    throw error;
   }
 
   /** The names of live socketserver4j threads. */
