@@ -318,7 +318,8 @@ public abstract class BaseServer implements AutoCloseable {
    * </pre>
    *
    * <p>If the thread is interrupted while waiting, it returns with its interrupt status set and
-   * handles nothing.
+   * handles nothing. Once {@link #drain} has begun, a waiting call returns at once without
+   * calling {@code handleTimeout()}, and a new call throws {@link IllegalStateException}.
    */
   public void handleRequest() {
     checkOpen("handleRequest");
@@ -379,8 +380,12 @@ public abstract class BaseServer implements AutoCloseable {
       discardRequest(request);
       throw t;
     }
+    if (verified && !inFlight.begin(request)) {
+      // drain() began while this request was taken or verified: it gets no processing.
+      shutdownRequest(request);
+      return;
+    }
     if (verified) {
-      inFlight.begin(request);
       try {
         processRequest(request, clientAddress);
       } catch (Exception e) {
@@ -617,15 +622,19 @@ public abstract class BaseServer implements AutoCloseable {
    * {@link #serverClose()}, which waits without limit (or not at all).
    *
    * <ol>
-   *   <li>Stops the {@link #serveForever} loop ({@link #requestShutdown()}) and stops accepting:
-   *       the listening socket is closed, and so are connections still waiting in its backlog.
+   *   <li>Stops the {@link #serveForever} loop ({@link #requestShutdown()}) and stops taking
+   *       requests: a request taken but not yet processed is shut down unprocessed. A stream
+   *       server closes its listening socket, and so the connections still waiting in its
+   *       backlog. A datagram server keeps its socket open for the replies of running requests
+   *       and takes no more datagrams; those still queued are dropped when it closes.
    *   <li>Lets the requests being processed finish until {@code deadline}. Their responses reach
    *       their clients whole.
-   *   <li>Then closes the connections of those still running ("cut"): their handlers' blocked
-   *       reads and writes throw, and bytes not yet delivered are discarded (and counted as cut,
-   *       never silently).
-   *   <li>Waits a short grace (up to {@code deadline} again, at most 5 s) for the cut handlers and
-   *       the serving loop to return, and joins the request threads.
+   *   <li>Then cuts those still running. A stream server closes their connections: their
+   *       handlers' blocked reads and writes throw, and bytes not yet delivered are discarded
+   *       (and counted as cut, never silently). A datagram server closes its one socket, so the
+   *       replies of every request still running fail.
+   *   <li>Waits a short grace (up to {@code deadline} again, at most 5 s) for the cut handlers to
+   *       return, and joins the request threads.
    *   <li>Calls {@link #serverClose()} (without its unbounded wait) and returns what happened.
    * </ol>
    *
@@ -645,6 +654,7 @@ public abstract class BaseServer implements AutoCloseable {
     }
     long start = System.nanoTime();
     long endedBefore = inFlight.ended();
+    inFlight.close(); // first: once accepting() reads false, no request can begin
     accepting = false;
     requestShutdown();
     stopListening();
@@ -659,7 +669,7 @@ public abstract class BaseServer implements AutoCloseable {
     inFlight.awaitEmpty(grace);
     threads.join(grace);
     threads.awaitChildren(grace);
-    int stillRunning = inFlight.size();
+    int stillRunning = inFlight.countStill(late);
     int finished = (int) (inFlight.ended() - endedBefore) - (late.size() - stillRunning);
     draining = true;
     try {

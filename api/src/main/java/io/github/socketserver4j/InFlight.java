@@ -18,11 +18,46 @@ final class InFlight {
   /** Request to whether it was handed to another thread. */
   private final Map<Request, Boolean> requests = new IdentityHashMap<>();
   private long ended;
+  private boolean closed;
 
-  void begin(Request request) {
+  /**
+   * Adds a request about to be processed; false, adding nothing, once {@link #close()} ran: the
+   * drain has begun, and the request must be shut down unprocessed.
+   */
+  boolean begin(Request request) {
     lock.lock();
     try {
+      if (closed) {
+        return false;
+      }
       requests.put(request, Boolean.FALSE);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Lets no more requests {@link #begin}: called by the drain when it starts. */
+  void close() {
+    lock.lock();
+    try {
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many of {@code some} are still being processed. */
+  int countStill(List<Request> some) {
+    lock.lock();
+    try {
+      int n = 0;
+      for (Request r : some) {
+        if (requests.containsKey(r)) {
+          n++;
+        }
+      }
+      return n;
     } finally {
       lock.unlock();
     }
@@ -102,15 +137,6 @@ final class InFlight {
     lock.lock();
     try {
       return new ArrayList<>(requests.keySet());
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  int size() {
-    lock.lock();
-    try {
-      return requests.size();
     } finally {
       lock.unlock();
     }

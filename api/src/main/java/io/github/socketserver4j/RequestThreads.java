@@ -90,7 +90,6 @@ final class RequestThreads {
     }
   }
 
-  /** The number of children still running. */
   /** Waits until every ForkingMixIn request has ended, or {@code deadline} (nanoTime) passes. */
   void awaitChildren(long deadline) {
     lock.lock();
@@ -112,6 +111,7 @@ final class RequestThreads {
     }
   }
 
+  /** The number of children still running. */
   int alive() {
     lock.lock();
     try {

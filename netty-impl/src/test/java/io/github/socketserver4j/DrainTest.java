@@ -170,6 +170,60 @@ class DrainTest {
     }
   }
 
+  @Test
+  @DisplayName("a request still in verifyRequest when drain() begins is shut down unprocessed and not counted")
+  void requestVerifiedDuringDrainIsNotProcessed() throws Exception {
+    CountDownLatch inVerify = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger shutDown = new java.util.concurrent.atomic.AtomicInteger();
+    UDPServer server =
+        new UDPServer(anyLoopbackPort(), () -> new DatagramRequestHandler() {
+          @Override
+          public void handle() {
+            handled.incrementAndGet();
+          }
+        }) {
+          @Override
+          public boolean verifyRequest(Request request, java.net.SocketAddress clientAddress) {
+            inVerify.countDown();
+            try {
+              assertTrue(release.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return true;
+          }
+
+          @Override
+          public void shutdownRequest(Request request) {
+            shutDown.incrementAndGet();
+            super.shutdownRequest(request);
+          }
+        };
+    Thread loop = new Thread(() -> server.serveForever(Duration.ofMillis(50)), "serve_forever");
+    try (java.net.DatagramSocket client = new java.net.DatagramSocket()) {
+      loop.start();
+      byte[] one = {1};
+      client.send(new java.net.DatagramPacket(one, 1, server.serverAddress()));
+      assertTrue(inVerify.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+      CompletableFuture<DrainResult> drained =
+          CompletableFuture.supplyAsync(() -> server.drain(Duration.ofMillis(200)));
+      DrainKindsTest.awaitTrue(() -> !server.accepting(), "drain began");
+      release.countDown();
+      assertEquals(
+          new DrainResult(0, 0, 0),
+          drained.get(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+      loop.join(TestRules.waitBound().toMillis());
+      assertFalse(loop.isAlive(), "serveForever did not end");
+      assertEquals(0, handled.get(), "the request was processed after drain() began");
+      assertEquals(1, shutDown.get(), "the request was not shut down once");
+    } finally {
+      release.countDown();
+      server.serverClose();
+    }
+  }
+
   static boolean endsOrResets(Client c) throws IOException {
     try {
       return c.seesEndOfStream(TestRules.waitBound());

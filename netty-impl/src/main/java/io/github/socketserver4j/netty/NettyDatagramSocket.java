@@ -64,17 +64,27 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
   private volatile java.nio.channels.DatagramChannel jdkChannel;
 
   /**
-   * Sends take its read lock and {@link #closing()} its write lock, so the file descriptor that
-   * {@link #direct} uses is never closed (and its number never reused) under a send.
+   * Direct sends take its read lock; {@link #closing()} and the channel's close listener take its
+   * write lock to turn the direct path off, so a send never starts after either.
    */
   private final ReentrantReadWriteLock fdGuard = new ReentrantReadWriteLock();
 
   /**
    * The epoll socket below the channel, while the server may receive and send on it directly, or
-   * null: on NIO, with handlers of the user's in the pipeline (they must see every datagram), and
-   * once closing. Written under {@link #fdGuard}'s write lock.
+   * null. Written under {@link #fdGuard}'s write lock.
+   *
+   * <p>A raw descriptor is only safe while nothing else can close it: the moment it is closed,
+   * its number may go to the next socket the process opens. So the path is used only on a
+   * server that owns its event loops (an application's group may be shut down under it, which
+   * closes the channel), with no handlers of the user's (they must see every datagram), and it
+   * is turned off for good by {@link #closing()} or, should Netty close the channel by itself
+   * (only after an epoll error), by the channel's close listener; each call also checks that the
+   * descriptor is still open.
    */
   private volatile Socket direct;
+
+  /** Set once the direct path is turned off for good. Written under the write lock. */
+  private volatile boolean directOff;
 
   /**
    * Where {@link #readNow()} receives, used under the socket's lock only, and released by {@link
@@ -117,6 +127,9 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         return null;
       }
     }
+    if (!socket.isOpen()) {
+      return null;
+    }
     ByteBuffer buf = receiveBuffer.internalNioBuffer(0, READ_SIZE);
     int at = buf.position();
     try {
@@ -125,10 +138,18 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         if (from == null) {
           return null;
         }
+        byte[] data = copy(buf, at, from.receivedAmount());
         String path = from.path();
-        return new Received(
-            copy(buf, at, from.receivedAmount()),
-            path.isEmpty() ? null : UnixDomainSocketAddress.of(path));
+        SocketAddress sender;
+        try {
+          sender = path.isEmpty() ? null : UnixDomainSocketAddress.of(path);
+        } catch (RuntimeException e) {
+          // A path the JVM cannot decode (say, non-ASCII bytes under LANG=C): dropped and
+          // reported as on Netty's path, never out of getRequest.
+          readFailed(e);
+          return null;
+        }
+        return new Received(data, sender);
       }
       DatagramSocketAddress from = socket.recvFrom(buf, at, at + READ_SIZE);
       if (from == null) {
@@ -147,17 +168,32 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
   /** Lock held: the socket to read and send on directly, once it is bound, or null if none. */
   private Socket startDirect() {
     var c = channel;
-    if (transport != Transport.EPOLL || config.pipeline != null || !(c instanceof UnixChannel)) {
+    if (directOff
+        || transport != Transport.EPOLL
+        || config.pipeline != null
+        || config.group != null
+        || !(c instanceof UnixChannel)) {
       return null;
     }
     fdGuard.writeLock().lock();
     try {
-      if (!isOpen()) {
+      if (directOff || !isOpen() || !c.isOpen()) {
         return null;
       }
       receiveBuffer = c.alloc().directBuffer(READ_SIZE, READ_SIZE);
       direct = (Socket) ((UnixChannel) c).fd();
+      c.closeFuture().addListener(f -> turnDirectOff());
       return direct;
+    } finally {
+      fdGuard.writeLock().unlock();
+    }
+  }
+
+  private void turnDirectOff() {
+    fdGuard.writeLock().lock();
+    try {
+      directOff = true;
+      direct = null;
     } finally {
       fdGuard.writeLock().unlock();
     }
@@ -173,6 +209,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
   void closing() {
     fdGuard.writeLock().lock();
     try {
+      directOff = true;
       direct = null;
       // No readNow() runs now or later: it runs under the socket's lock, only while open.
       if (receiveBuffer != null) {
@@ -258,8 +295,8 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     fdGuard.readLock().lock();
     try {
       Socket socket = direct;
-      if (socket == null) {
-        return false;
+      if (socket == null || !socket.isOpen()) {
+        return false; // Netty's path reports the closed socket
       }
       buf.writeBytes(data);
       ByteBuffer nio = buf.internalNioBuffer(0, data.length);
@@ -301,6 +338,10 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         .execute(
             () -> {
               try {
+                if (!c.isOpen()) {
+                  // Closed by a task that ran first: its descriptor number may be reused.
+                  throw new SocketException("Socket is closed");
+                }
                 if (transport == Transport.NIO) {
                   jdkChannel.send(java.nio.ByteBuffer.allocate(0), address);
                 } else {

@@ -29,8 +29,20 @@ public final class UnixDatagramClient implements AutoCloseable {
   private final Channel channel;
 
   /** Binds to {@code path}, or stays unbound when it is null. */
-  @SuppressWarnings("deprecation") // DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION: unbound send
   public UnixDatagramClient(UnixDomainSocketAddress path) throws InterruptedException {
+    this(path == null ? (String) null : path.getPath().toString());
+  }
+
+  /**
+   * A client bound to {@code path} as Netty encodes it: UTF-8, whatever the JVM's file-name
+   * encoding, so it can hold names this JVM could not make a {@code Path} of.
+   */
+  public static UnixDatagramClient boundToRawPath(String path) throws InterruptedException {
+    return new UnixDatagramClient(java.util.Objects.requireNonNull(path, "path"));
+  }
+
+  @SuppressWarnings("deprecation") // DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION: unbound send
+  private UnixDatagramClient(String path) throws InterruptedException {
     Bootstrap b =
         new Bootstrap()
             .group(group)
@@ -46,7 +58,7 @@ public final class UnixDatagramClient implements AutoCloseable {
       b.option(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
       channel = b.register().sync().channel();
     } else {
-      channel = b.bind(new DomainSocketAddress(path.getPath().toString())).sync().channel();
+      channel = b.bind(new DomainSocketAddress(path)).sync().channel();
     }
   }
 
