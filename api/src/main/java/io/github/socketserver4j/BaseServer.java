@@ -97,8 +97,6 @@ public abstract class BaseServer implements AutoCloseable {
   /** Set by {@link #drain} so that its {@code serverClose()} does not wait without a deadline. */
   private volatile boolean draining;
 
-  /** Cleared by {@link #drain}: no request is taken from the socket after that. */
-  private volatile boolean accepting = true;
 
   /**
    * Stores the address and the handler factory, CPython's {@code BaseServer.__init__}. Calls no
@@ -249,6 +247,8 @@ public abstract class BaseServer implements AutoCloseable {
    * @throws IllegalStateException if called on the thread that runs {@code serveForever} (for
    *     example from {@code handle()} of a synchronous server), which would wait for itself
    *     forever; CPython deadlocks there. Use {@link #requestShutdown()} instead.
+   * @implSpec May be overridden, as in CPython; an override must call {@code super.shutdown()},
+   *     or the loop never stops.
    */
   public void shutdown() {
     if (Thread.currentThread() == servingThread) {
@@ -320,6 +320,8 @@ public abstract class BaseServer implements AutoCloseable {
    * <p>If the thread is interrupted while waiting, it returns with its interrupt status set and
    * handles nothing. Once {@link #drain} has begun, a waiting call returns at once without
    * calling {@code handleTimeout()}, and a new call throws {@link IllegalStateException}.
+   *
+   * <p>May be overridden, as in CPython; the serving loop does not call it.
    */
   public void handleRequest() {
     checkOpen("handleRequest");
@@ -338,7 +340,7 @@ public abstract class BaseServer implements AutoCloseable {
         handleRequestNoBlock();
         return;
       }
-      if (!accepting) {
+      if (!accepting()) {
         return; // drain() began: nothing more will arrive
       }
       if (timeout.isPresent()) {
@@ -357,7 +359,7 @@ public abstract class BaseServer implements AutoCloseable {
    * every port must keep.
    */
   private void handleRequestNoBlock() {
-    if (!accepting) {
+    if (!accepting()) {
       return; // drain() began between the wait and now
     }
     ClientRequest accepted;
@@ -380,25 +382,22 @@ public abstract class BaseServer implements AutoCloseable {
       discardRequest(request);
       throw t;
     }
-    if (verified && !inFlight.begin(request)) {
-      // drain() began while this request was taken or verified: it gets no processing.
+    // Rejected: shut down once (bpo-26309). Or drain() began while this request was taken or
+    // verified: it gets no processing.
+    if (!verified || !inFlight.begin(request)) {
       shutdownRequest(request);
       return;
     }
-    if (verified) {
-      try {
-        processRequest(request, clientAddress);
-      } catch (Exception e) {
-        handleError(request, clientAddress, e);
-        shutdownRequest(request);
-      } catch (Throwable t) {
-        shutdownRequest(request);
-        throw t;
-      } finally {
-        inFlight.endOnCaller(request);
-      }
-    } else {
-      shutdownRequest(request); // bpo-26309
+    try {
+      processRequest(request, clientAddress);
+    } catch (Exception e) {
+      handleError(request, clientAddress, e);
+      shutdownRequest(request);
+    } catch (Throwable t) {
+      shutdownRequest(request);
+      throw t;
+    } finally {
+      inFlight.endOnCaller(request);
     }
   }
 
@@ -461,7 +460,7 @@ public abstract class BaseServer implements AutoCloseable {
   public void processRequest(Request request, SocketAddress clientAddress) throws Exception {
     if (this instanceof ThreadingMixIn) {
       ThreadingMixIn threading = (ThreadingMixIn) this;
-      inFlight.handOff(request);
+      // Handed off only once the thread runs: if start() fails, the caller still ends it.
       threads.start(
           threading,
           threadName(),
@@ -472,11 +471,12 @@ public abstract class BaseServer implements AutoCloseable {
               inFlight.end(request);
             }
           });
+      inFlight.handOff(request);
       return;
     }
     if (this instanceof ForkingMixIn) {
-      inFlight.handOff(request);
       threads.startChild(threadName(), () -> runChild(request, clientAddress));
+      inFlight.handOff(request);
       return;
     }
     finishRequest(request, clientAddress);
@@ -587,7 +587,9 @@ public abstract class BaseServer implements AutoCloseable {
   /**
    * Calls {@link #handleError(Request, SocketAddress)} with {@code exception} as the {@linkplain
    * #currentException() current exception}. The server calls this; handlers may too, as CPython's
-   * CGI handler calls {@code self.server.handle_error(...)} inside an {@code except} block.
+   * CGI handler calls {@code self.server.handle_error(...)} inside an {@code except} block. A
+   * socketserver4j addition (Java has no {@code sys.exc_info()}); final: override the two-argument
+   * form.
    *
    * @param request the request
    * @param clientAddress the client's address
@@ -654,8 +656,7 @@ public abstract class BaseServer implements AutoCloseable {
     }
     long start = System.nanoTime();
     long endedBefore = inFlight.ended();
-    inFlight.close(); // first: once accepting() reads false, no request can begin
-    accepting = false;
+    inFlight.close(); // from now on no request is taken, and none begins
     requestShutdown();
     stopListening();
     long deadlineNanos = start + saturatedNanos(deadline);
@@ -692,7 +693,8 @@ public abstract class BaseServer implements AutoCloseable {
   /**
    * Waits until a request is ready or {@code timeout} passes: what CPython's selector does on
    * {@code fileno()}. Called by the serving loops; may return false early (after {@link #wakeup()}
-   * or spuriously).
+   * or spuriously). Implemented by {@link TCPServer}; only a direct subclass of {@code BaseServer}
+   * implements it.
    *
    * @param timeout how long to wait at most
    * @return true if {@link #getRequest()} will not block
@@ -700,7 +702,12 @@ public abstract class BaseServer implements AutoCloseable {
    */
   protected abstract boolean waitForRequest(Duration timeout) throws InterruptedException;
 
-  /** Makes a current or the next {@link #waitForRequest} return early. Any thread may call it. */
+  /**
+   * Makes a current or the next {@link #waitForRequest} return early. Any thread may call it. A
+   * socketserver4j addition (CPython's loop only wakes at its poll interval, gh-88932): {@link
+   * #shutdown()} uses it to stop the loop promptly. Implemented by {@link TCPServer}; only a
+   * direct subclass of {@code BaseServer} implements it.
+   */
   protected abstract void wakeup();
 
   /**
@@ -720,7 +727,7 @@ public abstract class BaseServer implements AutoCloseable {
 
   /** Whether requests are still taken: false once {@link #drain} has begun. */
   final boolean accepting() {
-    return accepting;
+    return !inFlight.isClosed();
   }
 
   /** Whether the server's socket is closed; TCPServer overrides. */
@@ -755,7 +762,7 @@ public abstract class BaseServer implements AutoCloseable {
       throw new IllegalStateException(
           method + "() called after serverClose(): the server's socket is closed");
     }
-    if (!accepting) {
+    if (!accepting()) {
       throw new IllegalStateException(
           method + "() called after drain(): the server takes no more requests");
     }

@@ -53,7 +53,7 @@ public class DatagramRequestHandler extends BaseRequestHandler {
     DatagramRequest datagram = (DatagramRequest) request();
     packet = datagram.packetNoCopy();
     socket = datagram.socket();
-    rfile = LineInputStream.of(packet);
+    rfile = LineInputStream.over(packet); // DatagramRequest's own copy, never handed out
     wfile = new ByteArrayOutputStream();
   }
 

@@ -50,7 +50,8 @@ public interface ForkingMixIn {
   }
 
   /**
-   * Returns how many requests are running, CPython's {@code len(active_children)}.
+   * Returns how many requests are running, CPython's {@code len(active_children)}. Not an
+   * override point: the server does not call it.
    *
    * @return the number of running request threads
    */

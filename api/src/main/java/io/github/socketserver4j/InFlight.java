@@ -18,7 +18,8 @@ final class InFlight {
   /** Request to whether it was handed to another thread. */
   private final Map<Request, Boolean> requests = new IdentityHashMap<>();
   private long ended;
-  private boolean closed;
+  /** Written under the lock; read without it by {@link #isClosed()}. */
+  private volatile boolean closed;
 
   /**
    * Adds a request about to be processed; false, adding nothing, once {@link #close()} ran: the
@@ -47,6 +48,11 @@ final class InFlight {
     }
   }
 
+  /** Whether {@link #close()} ran: the drain has begun. */
+  boolean isClosed() {
+    return closed;
+  }
+
   /** How many of {@code some} are still being processed. */
   int countStill(List<Request> some) {
     lock.lock();
@@ -63,7 +69,10 @@ final class InFlight {
     }
   }
 
-  /** The request's processing continues in another thread, which will call {@link #end}. */
+  /**
+   * The request's processing continues in a thread already started, which calls {@link #end}; if
+   * that thread has ended already, nothing is left to mark.
+   */
   void handOff(Request request) {
     lock.lock();
     try {

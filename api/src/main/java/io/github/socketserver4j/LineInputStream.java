@@ -94,7 +94,12 @@ public abstract class LineInputStream extends InputStream {
    * @return a stream that reads those bytes, then ends
    */
   public static LineInputStream of(byte[] data) {
-    return new BytesInput(Arrays.copyOf(data, data.length));
+    return over(Arrays.copyOf(data, data.length));
+  }
+
+  /** A stream over {@code data} itself, not a copy: for callers that own an unshared array. */
+  static LineInputStream over(byte[] data) {
+    return new BytesInput(data);
   }
 
   /** Python's {@code BytesIO} for reading, with a line scan over its array. */
@@ -104,6 +109,11 @@ public abstract class LineInputStream extends InputStream {
 
     BytesInput(byte[] data) {
       this.data = data;
+    }
+
+    @Override
+    public int read() {
+      return pos < data.length ? data[pos++] & 0xff : -1;
     }
 
     @Override

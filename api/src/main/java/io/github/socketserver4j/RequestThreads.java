@@ -42,7 +42,6 @@ final class RequestThreads {
    * blockOnClose} says, as CPython records every child pid.
    */
   void startChild(String prefix, Runnable body) {
-    Thread[] self = new Thread[1];
     Thread thread =
         VirtualThreads.newThread(
             prefix + " request " + requests.incrementAndGet(),
@@ -53,14 +52,13 @@ final class RequestThreads {
               } finally {
                 lock.lock();
                 try {
-                  children.remove(self[0]);
+                  children.remove(Thread.currentThread());
                   ended.signalAll();
                 } finally {
                   lock.unlock();
                 }
               }
             });
-    self[0] = thread;
     lock.lock();
     try {
       children.add(thread);

@@ -13,10 +13,6 @@ final class VirtualThreads {
 
   private VirtualThreads() {}
 
-  static boolean available() {
-    return OF_VIRTUAL != null;
-  }
-
   /**
    * An unstarted thread named {@code name}: virtual if possible, else a platform thread whose
    * daemon flag is {@code daemon}. Virtual threads are always daemon threads.

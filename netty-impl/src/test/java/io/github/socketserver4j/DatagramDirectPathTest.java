@@ -31,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +89,7 @@ class DatagramDirectPathTest {
                 .bind(new InetSocketAddress("127.0.0.1", 0)));
       }
       release.countDown();
-      DrainKindsTest.awaitTrue(() -> !errors.isEmpty(), "the late reply failed");
+      TestRules.awaitTrue(() -> !errors.isEmpty(), "the late reply failed");
       assertTrue(errors.get(0) instanceof SocketException, String.valueOf(errors));
       assertEquals(1, errors.size(), String.valueOf(errors));
     } finally {

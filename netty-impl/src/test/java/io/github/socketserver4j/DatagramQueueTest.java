@@ -8,7 +8,6 @@ import io.github.socketserver4j.ServerKinds.Kind;
 import io.github.socketserver4j.testing.TestRules;
 import io.github.socketserver4j.testing.Transports;
 import io.github.socketserver4j.testing.UnixPaths;
-import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;

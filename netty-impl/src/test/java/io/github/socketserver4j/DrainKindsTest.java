@@ -4,7 +4,6 @@ import static io.github.socketserver4j.testing.Client.anyLoopbackPort;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,8 +34,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,17 +47,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DrainKindsTest {
   /** Long enough for a woken handler to reply on a loaded 2-core machine; every cut waits it. */
   static final Duration DEADLINE = Duration.ofSeconds(1);
-
-  /** Waits (bounded, polling) until {@code condition} holds. */
-  static void awaitTrue(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TestRules.waitBound().toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("never: " + what);
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
-  }
 
   /** Stream side: "fin" replies once the drain has begun; "stuck" reads until it is cut. */
   static final class StreamSide extends StreamRequestHandler {
@@ -78,7 +64,7 @@ class DrainKindsTest {
       String line = new String(rfile().readLine(), US_ASCII);
       entered.countDown();
       if (line.equals("fin\n")) {
-        awaitTrue(() -> !server().accepting(), "drain began");
+        TestRules.awaitTrue(() -> !server().accepting(), "drain began");
         wfile().write("done\n".getBytes(US_ASCII));
       } else {
         rfile().readLine(); // never sent: returns or throws when the drain cuts the connection
@@ -102,11 +88,11 @@ class DrainKindsTest {
       String text = new String(packet(), US_ASCII);
       entered.countDown();
       if (text.equals("fin")) {
-        awaitTrue(() -> !server().accepting(), "drain began");
+        TestRules.awaitTrue(() -> !server().accepting(), "drain began");
         wfile().write("done".getBytes(US_ASCII));
       } else {
         TCPServer server = (TCPServer) server();
-        awaitTrue(() -> !server.socket().isOpen(), "the drain closed the socket");
+        TestRules.awaitTrue(() -> !server.socket().isOpen(), "the drain closed the socket");
         wfile().write("late".getBytes(US_ASCII)); // finish() must fail: the socket is closed
       }
     }
@@ -140,7 +126,7 @@ class DrainKindsTest {
         if (concurrent) {
           other.send("stuck\n");
         } else {
-          awaitTrue(() -> entered.getCount() == 0, "fin handled");
+          TestRules.awaitTrue(() -> entered.getCount() == 0, "fin handled");
           other.send("fin\n"); // waits in the backlog of the synchronous server
         }
         assertTrue(entered.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
@@ -181,7 +167,7 @@ class DrainKindsTest {
         if (concurrent) {
           other.send("stuck", to);
         } else {
-          awaitTrue(() -> entered.getCount() == 0, "fin handled");
+          TestRules.awaitTrue(() -> entered.getCount() == 0, "fin handled");
           other.send("fin", to); // stays queued in the socket of the synchronous server
         }
         assertTrue(entered.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
@@ -241,7 +227,7 @@ class DrainKindsTest {
       assertEquals("hi\n", open.readLine());
       CompletableFuture<DrainResult> drained =
           CompletableFuture.supplyAsync(() -> server.drain(DEADLINE));
-      awaitTrue(() -> !server.accepting(), "drain began");
+      TestRules.awaitTrue(() -> !server.accepting(), "drain began");
       fin.send("fin\n");
       assertEquals("done\n", fin.readLine());
       assertTrue(fin.seesEndOfStream(TestRules.waitBound()));

@@ -209,7 +209,7 @@ class DrainTest {
       assertTrue(inVerify.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
       CompletableFuture<DrainResult> drained =
           CompletableFuture.supplyAsync(() -> server.drain(Duration.ofMillis(200)));
-      DrainKindsTest.awaitTrue(() -> !server.accepting(), "drain began");
+      TestRules.awaitTrue(() -> !server.accepting(), "drain began");
       release.countDown();
       assertEquals(
           new DrainResult(0, 0, 0),

@@ -113,9 +113,12 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
       readPending = false;
       more = wantsMore();
       readPending = more;
-      // A reader past the prefetch mark (a long line) asks for its own next read; it may have
-      // looked while this read was still pending, so wake it to look again.
-      changed.signalAll();
+      if (!more) {
+        // A reader past the prefetch mark (a long line) asks for its own next read; it may have
+        // looked while this read was still pending, so wake it to look again. When the read is
+        // re-armed here nothing a reader waits on has changed: channelRead signalled the data.
+        changed.signalAll();
+      }
     } finally {
       lock.unlock();
     }

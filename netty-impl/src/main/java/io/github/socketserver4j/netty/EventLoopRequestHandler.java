@@ -8,8 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -59,7 +57,8 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
 
   /**
    * Adds the channel handlers that serve this connection, with {@code
-   * channel.pipeline().addLast(...)}. Called once, on the channel's event loop; it must not block.
+   * channel.pipeline().addLast(...)}: Netty's {@code ChannelInitializer#initChannel}, in place of
+   * CPython's {@code handle()}. Must be implemented. Called once, on the channel's event loop; it must not block.
    * The handlers then see {@code channelActive}, any bytes that arrived before them, and end of
    * input if the peer has already half-closed. Auto-read is on; turn it off here for flow control
    * of your own.
@@ -89,27 +88,12 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
     ChannelStream connection = (ChannelStream) request;
     Channel channel = connection.channel();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    CompletableFuture<Void> closed = new CompletableFuture<>();
-    channel.closeFuture().addListener(f -> closed.complete(null));
     try {
       channel.eventLoop().execute(() -> handOff(connection, channel, failure));
     } catch (RejectedExecutionException e) {
       // The event loop has ended, so the channel is closed already.
     }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        closed.get();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } catch (ExecutionException e) {
-        break; // never: the future only completes normally
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    OnDemandSocket.await(channel.closeFuture()); // keeps the interrupt status, as said above
     Throwable t = failure.get();
     if (t instanceof Exception) {
       throw (Exception) t;

@@ -7,7 +7,6 @@ import io.github.socketserver4j.spi.SocketSpec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -65,7 +64,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
 
   /**
    * Direct sends take its read lock; {@link #closing()} and the channel's close listener take its
-   * write lock to turn the direct path off, so a send never starts after either.
+   * write lock to turn the direct path off, so no send starts after either has run.
    */
   private final ReentrantReadWriteLock fdGuard = new ReentrantReadWriteLock();
 
@@ -77,9 +76,10 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
    * its number may go to the next socket the process opens. So the path is used only on a
    * server that owns its event loops (an application's group may be shut down under it, which
    * closes the channel), with no handlers of the user's (they must see every datagram), and it
-   * is turned off for good by {@link #closing()} or, should Netty close the channel by itself
-   * (only after an epoll error), by the channel's close listener; each call also checks that the
-   * descriptor is still open.
+   * is turned off for good by {@link #closing()}, before the channel closes. Should Netty close
+   * the channel by itself (only after an epoll error on the server's own loop), the close
+   * listener turns the path off just after the descriptor is closed; until then each call's
+   * check that the descriptor is open narrows, but cannot close, that window.
    */
   private volatile Socket direct;
 
@@ -142,7 +142,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         String path = from.path();
         SocketAddress sender;
         try {
-          sender = path.isEmpty() ? null : UnixDomainSocketAddress.of(path);
+          sender = unixSender(path);
         } catch (RuntimeException e) {
           // A path the JVM cannot decode (say, non-ASCII bytes under LANG=C): dropped and
           // reported as on Netty's path, never out of getRequest.
@@ -199,6 +199,11 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     }
   }
 
+  /** The sender of a Unix datagram; an unbound sender has no address: CPython's None. */
+  private static SocketAddress unixSender(String path) {
+    return path.isEmpty() ? null : UnixDomainSocketAddress.of(path);
+  }
+
   private static byte[] copy(ByteBuffer buf, int at, int length) {
     byte[] data = new byte[length];
     buf.get(at, data);
@@ -207,17 +212,11 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
 
   @Override
   void closing() {
-    fdGuard.writeLock().lock();
-    try {
-      directOff = true;
-      direct = null;
-      // No readNow() runs now or later: it runs under the socket's lock, only while open.
-      if (receiveBuffer != null) {
-        receiveBuffer.release();
-        receiveBuffer = null;
-      }
-    } finally {
-      fdGuard.writeLock().unlock();
+    turnDirectOff();
+    // No readNow() runs now or later: it runs under the socket's lock, only while open.
+    if (receiveBuffer != null) {
+      receiveBuffer.release();
+      receiveBuffer = null;
     }
   }
 
@@ -266,7 +265,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
       sendEmpty(c, address);
       return;
     }
-    ByteBuf payload = Unpooled.wrappedBuffer(data.clone());
+    ByteBuf payload = c.alloc().ioBuffer(data.length).writeBytes(data); // the one copy
     Object packet;
     if (address instanceof UnixDomainSocketAddress) {
       packet =
@@ -278,9 +277,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     }
     Throwable failure = await(c.writeAndFlush(packet));
     if (failure != null) {
-      SocketException e = new SocketException("sendto " + address + " failed: " + failure.getMessage());
-      e.initCause(failure);
-      throw e;
+      throw sendFailure(address, failure);
     }
   }
 
@@ -322,13 +319,17 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
       // 0 is EAGAIN: the send buffer is full, and Netty's path waits for room.
       return sent > 0;
     } catch (IOException e) {
-      SocketException failure = new SocketException("sendto " + address + " failed: " + e.getMessage());
-      failure.initCause(e);
-      throw failure;
+      throw sendFailure(address, e);
     } finally {
       fdGuard.readLock().unlock();
       buf.release();
     }
+  }
+
+  private static SocketException sendFailure(SocketAddress address, Throwable cause) {
+    SocketException e = new SocketException("sendto " + address + " failed: " + cause.getMessage());
+    e.initCause(cause);
+    return e;
   }
 
   /** Sends a 0-byte datagram below Netty, on the channel's event loop. */
@@ -369,9 +370,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
             });
     Throwable failure = await(done);
     if (failure != null) {
-      SocketException e = new SocketException("sendto " + address + " failed: " + failure.getMessage());
-      e.initCause(failure);
-      throw e;
+      throw sendFailure(address, failure);
     }
   }
 
@@ -396,8 +395,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
           DomainDatagramPacket packet = (DomainDatagramPacket) msg;
           content = packet.content();
           String path = packet.sender() == null ? "" : packet.sender().path();
-          // An unbound sender has no address: CPython's None.
-          sender = path.isEmpty() ? null : UnixDomainSocketAddress.of(path);
+          sender = unixSender(path);
         }
         got = true;
         arrived(new Received(ByteBufUtil.getBytes(content), sender));

@@ -37,11 +37,13 @@ public final class NettyTransportProvider extends TransportProvider {
   }
 
   /**
-   * Returns the Netty transport servers use here: {@code "epoll"} or {@code "nio"}.
+   * Returns the Netty transport servers use here: {@code "epoll"} or {@code "nio"}. The same as
+   * {@code NettyTransport.builder().build().transportName()}: the servers that find this provider
+   * through ServiceLoader use those default settings.
    *
    * @return the transport's name
    */
   public static String transportName() {
-    return Transport.select().name().toLowerCase(java.util.Locale.ROOT);
+    return NettyTransport.DEFAULT.transportName();
   }
 }

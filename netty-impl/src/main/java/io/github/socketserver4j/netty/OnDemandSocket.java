@@ -28,13 +28,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +55,7 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   private static final long CLOSE_WAIT_MILLIS = 5_000;
 
   /** How often {@link #await} looks at a future whose listener has not run yet. */
-  private static final long AWAIT_RECHECK_MILLIS = 50;
+  private static final long AWAIT_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   final SocketSpec spec;
   final Transport transport;
@@ -543,46 +541,31 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   }
 
   /**
-   * Waits for a Netty future without its monitor-based await (which pins virtual threads).
+   * Waits for a Netty future without its monitor-based await (which pins virtual threads), and
+   * returns its cause, or null on success. The interrupt status is kept, not acted on.
    *
-   * <p>A listener added to a future that is already done is run by the channel's event loop; if
-   * that loop has terminated (the server was closed meanwhile: a request thread's reply racing
-   * with {@code serverClose()}), Netty drops the notification and the listener never runs. So a
-   * future that is done, before or after the listener is added, is answered here directly.
-   *
-   * <p>As a backstop it also looks at the future itself every {@link #AWAIT_RECHECK_MILLIS}: under
-   * repeated open/serve/close cycles of a ThreadingUDPServer a write future was seen complete while
-   * its listener never ran (LeakCycleTest, FaultInjectionTest).
+   * <p>A listener wakes the waiter. A listener added to a future that is already done is run by
+   * the channel's event loop; if that loop has terminated (the server was closed meanwhile: a
+   * request thread's reply racing with {@code serverClose()}), Netty drops the notification and
+   * the listener never runs (seen in LeakCycleTest and FaultInjectionTest under repeated
+   * open/serve/close cycles). So the waiter also looks at the future itself every 50 ms.
    */
   static Throwable await(ChannelFuture future) {
-    if (future.isDone()) {
-      return future.cause();
-    }
-    CompletableFuture<Throwable> done = new CompletableFuture<>();
-    future.addListener(f -> done.complete(f.cause()));
-    if (future.isDone()) {
-      return future.cause();
-    }
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return done.get(AWAIT_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          if (future.isDone()) {
-            return future.cause();
-          }
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          return e.getCause();
-        }
+    if (!future.isDone()) {
+      Thread waiter = Thread.currentThread();
+      future.addListener(f -> LockSupport.unpark(waiter));
+      boolean interrupted = false;
+      // The periodic look covers a listener Netty drops: one added to a future that completed
+      // after its event loop ended is handed to that loop and lost.
+      while (!future.isDone()) {
+        LockSupport.parkNanos(future, AWAIT_RECHECK_NANOS);
+        interrupted |= Thread.interrupted();
       }
-    } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
     }
+    return future.cause();
   }
 
   static long nanos(Duration d) {

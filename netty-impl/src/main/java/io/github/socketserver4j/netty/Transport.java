@@ -158,11 +158,6 @@ enum Transport {
         : address;
   }
 
-  /** The transport to use: the one {@value #PROPERTY} names, else epoll if available, else NIO. */
-  static Transport select() {
-    return select(System.getProperty(PROPERTY, ""), PROPERTY + "=");
-  }
-
   /**
    * The transport {@code name} forces ({@code epoll} or {@code nio}), or the default when it is
    * empty; {@code source} says where the name came from, for error messages.

@@ -126,6 +126,17 @@ public final class TestRules
     }
   }
 
+  /** Waits, polling, at most {@link #waitBound()} until {@code condition} holds; else fails. */
+  public static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + waitBound().toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never: " + what);
+      }
+      LockSupport.parkNanos(POLL_NANOS);
+    }
+  }
+
   /** Waits (bounded) until no socketserver4j thread is alive. */
   public static void assertNoServerThreads() throws InterruptedException {
     assertServerThreadsWithin(Set.of());
