@@ -1,6 +1,5 @@
 package io.github.socketserver4j;
 
-import io.github.socketserver4j.spi.TransportSocket;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -15,17 +14,21 @@ import java.util.Objects;
  */
 public final class DatagramRequest implements Request {
   private final byte[] packet;
-  private final TransportSocket socket;
+  private final DatagramSocketView socket;
 
   /**
-   * Creates a request from a received datagram; transports and custom {@code getRequest()}
-   * overrides call this.
+   * Creates a request from a received datagram; custom {@code getRequest()} overrides call this.
    *
    * @param packet the datagram's bytes (copied)
    * @param socket the server socket it arrived on
    */
-  public DatagramRequest(byte[] packet, TransportSocket socket) {
-    this.packet = packet.clone();
+  public DatagramRequest(byte[] packet, DatagramSocketView socket) {
+    this(packet.clone(), socket, true);
+  }
+
+  /** For {@link UDPServer}: takes {@code packet} without a copy; no one else holds it. */
+  DatagramRequest(byte[] packet, DatagramSocketView socket, boolean owned) {
+    this.packet = Objects.requireNonNull(packet, "packet");
     this.socket = Objects.requireNonNull(socket, "socket");
   }
 
@@ -49,7 +52,7 @@ public final class DatagramRequest implements Request {
    *
    * @return the socket the datagram arrived on, to reply with {@code sendTo}
    */
-  public TransportSocket socket() {
+  public DatagramSocketView socket() {
     return socket;
   }
 

@@ -1,6 +1,5 @@
 package io.github.socketserver4j;
 
-import io.github.socketserver4j.spi.TransportSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.SocketException;
@@ -31,7 +30,7 @@ import java.net.SocketException;
  */
 public class DatagramRequestHandler extends BaseRequestHandler {
   private byte[] packet;
-  private TransportSocket socket;
+  private DatagramSocketView socket;
   private LineInputStream rfile;
   private ByteArrayOutputStream wfile;
 
@@ -88,7 +87,7 @@ public class DatagramRequestHandler extends BaseRequestHandler {
    *
    * @return the socket
    */
-  public final TransportSocket socket() {
+  public final DatagramSocketView socket() {
     return checkSetUp(socket);
   }
 

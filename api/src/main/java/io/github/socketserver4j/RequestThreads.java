@@ -1,5 +1,6 @@
 package io.github.socketserver4j;
 
+import io.github.socketserver4j.spi.HandlerThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +25,7 @@ final class RequestThreads {
   void start(ThreadingMixIn server, String prefix, Runnable body) {
     boolean daemon = server.daemonThreads();
     String name = prefix + " request " + requests.incrementAndGet();
-    Thread thread = VirtualThreads.newThread(name, daemon, body);
+    Thread thread = HandlerThreads.newThread(name, daemon, body);
     if (server.blockOnClose() && !daemon) {
       lock.lock();
       try {
@@ -43,7 +44,7 @@ final class RequestThreads {
    */
   void startChild(String prefix, Runnable body) {
     Thread thread =
-        VirtualThreads.newThread(
+        HandlerThreads.newThread(
             prefix + " request " + requests.incrementAndGet(),
             false,
             () -> {

@@ -1,8 +1,8 @@
 package io.github.socketserver4j;
 
 import io.github.socketserver4j.spi.SocketSpec;
-import io.github.socketserver4j.spi.TransportProvider;
-import io.github.socketserver4j.spi.TransportSocket;
+import io.github.socketserver4j.spi.SocketProvider;
+import io.github.socketserver4j.spi.SocketImpl;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -47,7 +47,7 @@ import java.util.Optional;
  *   <li>{@link #allowReuseAddress()}: false
  *   <li>{@link #allowReusePort()}: false
  *   <li>{@link #timeout()}: none
- *   <li>{@link #transport()}: the transport on the class path (not a CPython attribute)
+ *   <li>{@link #socketProvider()}: the transport on the class path (not a CPython attribute)
  * </ul>
  *
  * <h2>Construction</h2>
@@ -59,7 +59,8 @@ import java.util.Optional;
  */
 public class TCPServer extends BaseServer {
 
-  private final TransportSocket socket;
+  private final SocketImpl socket;
+  private final SocketView view;
 
   /**
    * Creates the server, binds it and starts listening: CPython's {@code TCPServer(server_address,
@@ -99,13 +100,14 @@ public class TCPServer extends BaseServer {
     super(serverAddress, requestHandlerFactory);
     Addresses.check(serverAddress, addressFamily());
     socket =
-        Objects.requireNonNull(transport(), "transport()")
+        Objects.requireNonNull(socketProvider(), "socketProvider()")
             .openSocket(
                 new SocketSpec(
                     addressFamily(),
                     socketType(),
                     className(getClass()),
                     this instanceof ThreadingMixIn));
+    view = SocketViews.of(socket, socketType());
     if (bindAndActivate) {
       try {
         serverBind();
@@ -129,14 +131,14 @@ public class TCPServer extends BaseServer {
    *
    * <p>Not a CPython attribute: it is how a server gets per-server transport settings without the
    * {@code socketserver4j-api} module knowing the transport. For example, {@code
-   * io.github.socketserver4j.netty.NettyTransport} carries Netty options (a shared event loop
+   * io.github.socketserver4j.netty.NettyOptions} carries Netty options (a shared event loop
    * group, pipeline handlers such as TLS, child channel options):
    *
    * <pre>{@code
    * class TlsServer extends ThreadingTCPServer {
-   *   static final NettyTransport TLS = NettyTransport.builder().pipeline(...).build();
+   *   static final NettyOptions TLS = NettyOptions.builder().pipeline(...).build();
    *   TlsServer(SocketAddress address) throws IOException { super(address, Echo::new); }
-   *   @Override protected TransportProvider transport() { return TLS; }
+   *   @Override protected SocketProvider socketProvider() { return TLS; }
    * }
    * }</pre>
    *
@@ -145,11 +147,11 @@ public class TCPServer extends BaseServer {
    * constructors; and rather than a thread-local setting, because the choice stays visible in the
    * server class, as CPython's class attributes are.
    *
-   * @implSpec Returns {@link TransportProvider#provider()}, the provider found on the class path.
+   * @implSpec Returns {@link SocketProvider#provider()}, the provider found on the class path.
    * @return the provider to open the socket with
    */
-  protected TransportProvider transport() {
-    return TransportProvider.provider();
+  protected SocketProvider socketProvider() {
+    return SocketProvider.provider();
   }
 
   /**
@@ -257,11 +259,18 @@ public class TCPServer extends BaseServer {
   }
 
   /**
-   * Returns the server's socket, CPython's {@code socket} attribute.
+   * Returns the server's socket, CPython's {@code socket} attribute, as a {@link SocketView}: the
+   * calls Python code makes on {@code server.socket}. A datagram server's view is a {@link
+   * DatagramSocketView}. Not an override point.
    *
-   * @return the socket
+   * @return the socket's view
    */
-  public final TransportSocket socket() {
+  public final SocketView socket() {
+    return view;
+  }
+
+  /** The transport's socket, for the server classes of this package. */
+  final SocketImpl impl() {
     return socket;
   }
 

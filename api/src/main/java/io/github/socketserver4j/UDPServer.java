@@ -1,5 +1,6 @@
 package io.github.socketserver4j;
 
+import io.github.socketserver4j.spi.ReceivedDatagram;
 import java.io.IOException;
 import java.net.SocketAddress;
 
@@ -84,7 +85,10 @@ public class UDPServer extends TCPServer {
    */
   @Override
   public ClientRequest getRequest() throws IOException {
-    return socket().receive(maxPacketSize());
+    ReceivedDatagram datagram = impl().receive(maxPacketSize());
+    return new ClientRequest(
+        new DatagramRequest(datagram.data(), (DatagramSocketView) socket(), true),
+        datagram.sender());
   }
 
   /**
@@ -112,6 +116,6 @@ public class UDPServer extends TCPServer {
    */
   @Override
   void abortRequest(Request request) {
-    socket().close();
+    impl().close();
   }
 }

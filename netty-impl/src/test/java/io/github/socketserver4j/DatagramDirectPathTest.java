@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.github.socketserver4j.netty.NettyTransport;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.netty.NettyOptions;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.github.socketserver4j.testing.TestRules;
 import io.github.socketserver4j.testing.Transports;
 import io.github.socketserver4j.testing.UnixDatagramClient;
@@ -50,7 +50,7 @@ class DatagramDirectPathTest {
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("app-loop", true), EpollIoHandler.newFactory());
-    NettyTransport netty = NettyTransport.builder().eventLoopGroup(group).build();
+    NettyOptions netty = NettyOptions.builder().eventLoopGroup(group).build();
     CountDownLatch inHandle = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -64,7 +64,7 @@ class DatagramDirectPathTest {
           }
         }) {
           @Override
-          protected TransportProvider transport() {
+          protected SocketProvider socketProvider() {
             return netty;
           }
 

@@ -80,7 +80,7 @@ class FdExhaustionTest {
     if (Runtime.version().feature() >= 24) {
       command.add("--enable-native-access=ALL-UNNAMED");
     }
-    command.add("-D" + Transports.PROPERTY + "=" + transport);
+    command.add("-D" + Transports.TRANSPORT_PROPERTY + "=" + transport);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), FdExhaustionServer.class.getName()));
     Process child = new ProcessBuilder(command).start();
     List<String> stderr = new CopyOnWriteArrayList<>();

@@ -94,12 +94,15 @@ class MiscTest {
           "DrainResult", // what drain(Duration), our graceful close, did
           "ClientRequest", // get_request()'s (request, client_address) tuple
           "LineInputStream", // rfile: readline(limit)
+          "SocketView", // server.socket, narrowed to what Python code calls on it
+          "DatagramSocketView", // a datagram server's socket: adds sendto
           "RequestHandlerFactory", // RequestHandlerClass as a callable
           "ServerExit", // SystemExit
           "AddressFamily", // socket.AF_*
           "SocketType"); // socket.SOCK_*
 
-  static final Set<String> SPI = Set.of("TransportProvider", "TransportSocket", "SocketSpec");
+  static final Set<String> SPI =
+      Set.of("SocketProvider", "SocketImpl", "SocketSpec", "ReceivedDatagram", "HandlerThreads");
 
   @Test
   @DisplayName(

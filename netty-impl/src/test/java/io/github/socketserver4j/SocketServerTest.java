@@ -139,7 +139,7 @@ class SocketServerTest {
     TCPServer server;
     try (TCPServer s = new TCPServer(anyLoopbackPort(), StreamRequestHandler::new)) {
       server = s;
-      assertTrue(server.fileno() != -1 || !"epoll".equals(io.github.socketserver4j.netty.NettyTransportProvider.transportName()));
+      assertTrue(server.fileno() != -1 || !"epoll".equals(io.github.socketserver4j.netty.NettySocketProvider.transportName()));
     }
     assertEquals(-1, server.fileno());
     assertFalse(server.socket().isOpen());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.github.socketserver4j.netty.NettyTransportProvider;
+import io.github.socketserver4j.netty.NettySocketProvider;
 import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestRules;
 import java.io.IOException;
@@ -73,7 +73,7 @@ class SocketWriterTest {
       assertTrue(handler.connectionIsRequest, "StreamRequestHandler.connection is the request");
 
       // CPython: wfile.fileno() == request.fileno(), the accepted socket's descriptor.
-      if ("epoll".equals(NettyTransportProvider.transportName())) {
+      if ("epoll".equals(NettySocketProvider.transportName())) {
         assertTrue(handler.fileno >= 0, "fileno " + handler.fileno);
         int serverPort = ((InetSocketAddress) server.serverAddress()).getPort();
         assertEquals(

@@ -3,7 +3,7 @@ package io.github.socketserver4j.bench;
 import io.github.socketserver4j.ClientRequest;
 import io.github.socketserver4j.DatagramRequest;
 import io.github.socketserver4j.UDPServer;
-import io.github.socketserver4j.spi.TransportSocket;
+import io.github.socketserver4j.spi.SocketImpl;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -57,7 +57,7 @@ public class DatagramPathBenchmark {
   private ByteBuffer out;
 
   /** Consumes replies: the handler's {@code finish} sends here. */
-  static final class SinkSocket implements TransportSocket {
+  static final class SinkSocket implements SocketImpl {
     Blackhole blackhole;
 
     @Override

@@ -1,7 +1,7 @@
 package io.github.socketserver4j.examples;
 
 import io.github.socketserver4j.StreamRequestHandler;
-import io.github.socketserver4j.netty.NettyTransport;
+import io.github.socketserver4j.netty.NettyOptions;
 import io.github.socketserver4j.netty.RequestHandlerAdapter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -80,6 +80,6 @@ public final class NettyAdapter {
    * @return a group of one NIO event loop
    */
   public static EventLoopGroup nioGroup() {
-    return new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory("nio"));
+    return new MultiThreadIoEventLoopGroup(1, NettyOptions.ioHandlerFactory("nio"));
   }
 }

@@ -2,8 +2,8 @@ package io.github.socketserver4j.examples;
 
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
-import io.github.socketserver4j.netty.NettyTransport;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.netty.NettyOptions;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -58,8 +58,8 @@ public final class NettyPipelineOptions {
    */
   public static TCPServer create(SocketAddress address, Duration idle) throws IOException {
     // tag::options[]
-    NettyTransport netty =
-        NettyTransport.builder()
+    NettyOptions netty =
+        NettyOptions.builder()
             .transport("nio") // or "epoll"; default: epoll where available
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .pipeline(ch -> ch.pipeline()
@@ -70,7 +70,7 @@ public final class NettyPipelineOptions {
     // end::options[]
     return new TCPServer(address, Echo::new) {
       @Override
-      protected TransportProvider transport() {
+      protected SocketProvider socketProvider() {
         return netty;
       }
     };

@@ -3,8 +3,8 @@ package io.github.socketserver4j.examples;
 import io.github.socketserver4j.Request;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.ThreadingTCPServer;
-import io.github.socketserver4j.netty.NettyTransport;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.netty.NettyOptions;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,8 +20,8 @@ import java.util.Set;
  */
 // tag::server[]
 public class NettyProxyProtocol extends ThreadingTCPServer {
-  static final NettyTransport PROXY =
-      NettyTransport.builder()
+  static final NettyOptions PROXY =
+      NettyOptions.builder()
           .pipeline(ch -> ch.pipeline().addLast(new HAProxyMessageDecoder()))
           .build();
 
@@ -32,7 +32,7 @@ public class NettyProxyProtocol extends ThreadingTCPServer {
     this.allowed = Set.copyOf(allowed);
   }
 
-  @Override protected TransportProvider transport() {
+  @Override protected SocketProvider socketProvider() {
     return PROXY; // a constant: the constructor reads it before this class's fields are set
   }
 

@@ -3,8 +3,8 @@ package io.github.socketserver4j.examples;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.ThreadingTCPServer;
-import io.github.socketserver4j.netty.NettyTransport;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.netty.NettyOptions;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import java.io.IOException;
@@ -48,7 +48,7 @@ public final class NettySharedLoops {
    */
   // tag::group[]
   public static EventLoopGroup applicationGroup() {
-    return new MultiThreadIoEventLoopGroup(2, NettyTransport.ioHandlerFactory("auto"));
+    return new MultiThreadIoEventLoopGroup(2, NettyOptions.ioHandlerFactory("auto"));
   }
   // end::group[]
 
@@ -64,9 +64,9 @@ public final class NettySharedLoops {
   // tag::server[]
   public static TCPServer on(EventLoopGroup group, String name, SocketAddress address)
       throws IOException {
-    NettyTransport shared = NettyTransport.builder().eventLoopGroup(group).build();
+    NettyOptions shared = NettyOptions.builder().eventLoopGroup(group).build();
     return new Named(name, address) {
-      @Override protected TransportProvider transport() {
+      @Override protected SocketProvider socketProvider() {
         return shared;
       }
     };

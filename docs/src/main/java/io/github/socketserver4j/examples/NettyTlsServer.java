@@ -3,8 +3,8 @@ package io.github.socketserver4j.examples;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.ThreadingTCPServer;
-import io.github.socketserver4j.netty.NettyTransport;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.netty.NettyOptions;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -52,12 +52,12 @@ public final class NettyTlsServer {
   public static TCPServer create(SocketAddress address, KeyManagerFactory keys)
       throws IOException {
     SslContext tls = SslContextBuilder.forServer(keys).build();
-    NettyTransport netty =
-        NettyTransport.builder()
+    NettyOptions netty =
+        NettyOptions.builder()
             .pipeline(ch -> ch.pipeline().addLast(tls.newHandler(ch.alloc()))) // per connection
             .build();
     return new ThreadingTCPServer(address, Echo::new) {
-      @Override protected TransportProvider transport() { // read by the constructor
+      @Override protected SocketProvider socketProvider() { // read by the constructor
         return netty;
       }
     };

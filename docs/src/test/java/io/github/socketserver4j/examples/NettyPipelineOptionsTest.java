@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.socketserver4j.TCPServer;
-import io.github.socketserver4j.netty.NettyTransport;
+import io.github.socketserver4j.netty.NettyOptions;
 import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestRules;
 import java.time.Duration;
@@ -20,7 +20,7 @@ class NettyPipelineOptionsTest {
   @DisplayName("docs/netty.md options: echo on NIO; a connection idle for 300 ms is closed by IdleStateHandler")
   void closesIdleConnections() throws Exception {
     try (TCPServer server = NettyPipelineOptions.create(anyLoopbackPort(), Duration.ofMillis(300))) {
-      assertEquals("nio", NettyTransport.transportOf(server));
+      assertEquals("nio", NettyOptions.transportOf(server));
       Thread serving = new Thread(() -> server.serveForever(Duration.ofMillis(10)), "serve_forever");
       serving.start();
       try (Client c = Client.connect(server.serverAddress())) {

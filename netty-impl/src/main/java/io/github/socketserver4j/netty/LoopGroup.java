@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * CPython, so its loop must too. Threads are daemon threads, so an unclosed server does not keep
  * the JVM alive (Python has no I/O threads to keep a process alive).
  *
- * <p>A shared group (the application's, given to {@link NettyTransport}) is counted the same way,
+ * <p>A shared group (the application's, given to {@link NettyOptions}) is counted the same way,
  * so late connections of a closed server are still refused, but it is never shut down here.
  */
 final class LoopGroup {

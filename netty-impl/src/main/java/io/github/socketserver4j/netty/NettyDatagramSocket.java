@@ -1,8 +1,7 @@
 package io.github.socketserver4j.netty;
 
 import io.github.socketserver4j.AddressFamily;
-import io.github.socketserver4j.ClientRequest;
-import io.github.socketserver4j.DatagramRequest;
+import io.github.socketserver4j.spi.ReceivedDatagram;
 import io.github.socketserver4j.spi.SocketSpec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -92,7 +91,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
    */
   private ByteBuf receiveBuffer;
 
-  NettyDatagramSocket(SocketSpec spec, Transport transport, NettyTransport config) {
+  NettyDatagramSocket(SocketSpec spec, Transport transport, NettyOptions config) {
     super(spec, transport, config);
     if (spec.family() == AddressFamily.AF_UNIX) {
       transport.newDatagramChannel(spec.family()).unsafe().closeForcibly(); // fails early on NIO
@@ -237,7 +236,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
   }
 
   @Override
-  public ClientRequest receive(int maxPacketSize) throws IOException {
+  public ReceivedDatagram receive(int maxPacketSize) throws IOException {
     if (maxPacketSize < 0) {
       // CPython's recvfrom raises ValueError("negative buffersize in recvfrom"); 0 is allowed.
       throw new IllegalArgumentException("maxPacketSize must not be negative: " + maxPacketSize);
@@ -247,7 +246,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         datagram.data.length > maxPacketSize
             ? java.util.Arrays.copyOf(datagram.data, maxPacketSize) // CPython truncates silently
             : datagram.data;
-    return new ClientRequest(new DatagramRequest(data, this), datagram.sender);
+    return new ReceivedDatagram(data, datagram.sender);
   }
 
   @Override

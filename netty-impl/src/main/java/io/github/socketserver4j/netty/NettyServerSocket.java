@@ -34,7 +34,7 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
     }
   }
 
-  NettyServerSocket(SocketSpec spec, Transport transport, NettyTransport config) {
+  NettyServerSocket(SocketSpec spec, Transport transport, NettyOptions config) {
     super(spec, transport, config);
   }
 

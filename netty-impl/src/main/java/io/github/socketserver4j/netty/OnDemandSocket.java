@@ -3,8 +3,9 @@ package io.github.socketserver4j.netty;
 import io.github.socketserver4j.AddressFamily;
 import io.github.socketserver4j.ClientRequest;
 import io.github.socketserver4j.SocketOptions;
+import io.github.socketserver4j.spi.ReceivedDatagram;
 import io.github.socketserver4j.spi.SocketSpec;
-import io.github.socketserver4j.spi.TransportSocket;
+import io.github.socketserver4j.spi.SocketImpl;
 import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> what one read brings: a connection or a datagram
  */
-abstract class OnDemandSocket<T> implements TransportSocket {
+abstract class OnDemandSocket<T> implements SocketImpl {
   private static final Logger LOG = LoggerFactory.getLogger(OnDemandSocket.class);
   private static final AtomicInteger IDS = new AtomicInteger();
 
@@ -60,7 +61,7 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   final SocketSpec spec;
   final Transport transport;
   /** The server's Netty settings: its event loop group, pipeline hook and child options. */
-  final NettyTransport config;
+  final NettyOptions config;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<T> parked = new ArrayDeque<>(2);
@@ -80,7 +81,7 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   private volatile SocketAddress boundAddress;
   private volatile Duration timeout;
 
-  OnDemandSocket(SocketSpec spec, Transport transport, NettyTransport config) {
+  OnDemandSocket(SocketSpec spec, Transport transport, NettyOptions config) {
     this.spec = spec;
     this.transport = transport;
     this.config = config;
@@ -291,13 +292,18 @@ abstract class OnDemandSocket<T> implements TransportSocket {
   }
 
   @Override
-  public ClientRequest receive(int maxPacketSize) throws IOException {
+  public ReceivedDatagram receive(int maxPacketSize) throws IOException {
     throw new SocketException("Operation not supported: receive() on a " + spec.type() + " socket");
   }
 
   @Override
   public void sendTo(byte[] data, SocketAddress address) throws IOException {
     throw new SocketException("Operation not supported: sendTo() on a " + spec.type() + " socket");
+  }
+
+  @Override
+  public final String transportName() {
+    return transport.displayName();
   }
 
   @Override

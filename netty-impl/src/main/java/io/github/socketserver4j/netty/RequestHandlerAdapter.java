@@ -5,12 +5,12 @@ import io.github.socketserver4j.ClientRequest;
 import io.github.socketserver4j.Request;
 import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.StreamRequest;
+import io.github.socketserver4j.spi.HandlerThreads;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -149,7 +149,7 @@ public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
       if (executor != null) {
         executor.execute(request);
       } else {
-        newThread("socketserver4j-adapter " + clientAddress, request).start();
+        HandlerThreads.newThread("socketserver4j-adapter " + clientAddress, true, request).start();
       }
     } catch (RuntimeException e) {
       connection.abort();
@@ -214,36 +214,5 @@ public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
 
     @Override
     protected void wakeup() {}
-  }
-
-  /** {@code Thread.ofVirtual()}, {@code Builder.name(String)}, {@code Builder.unstarted(Runnable)}. */
-  private static final Method[] VIRTUAL = virtualThreadMethods();
-
-  /** A virtual thread where the JVM has them (Java 21+), else a daemon platform thread. */
-  static Thread newThread(String name, Runnable body) {
-    if (VIRTUAL != null) {
-      try {
-        Object builder = VIRTUAL[1].invoke(VIRTUAL[0].invoke(null), name);
-        return (Thread) VIRTUAL[2].invoke(builder, body);
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        // fall back to a platform thread
-      }
-    }
-    Thread t = new Thread(body, name);
-    t.setDaemon(true);
-    return t;
-  }
-
-  private static Method[] virtualThreadMethods() {
-    try {
-      Class<?> builder = Class.forName("java.lang.Thread$Builder");
-      return new Method[] {
-        Thread.class.getMethod("ofVirtual"),
-        builder.getMethod("name", String.class),
-        builder.getMethod("unstarted", Runnable.class)
-      };
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null; // Java 17 to 20: no virtual threads
-    }
   }
 }

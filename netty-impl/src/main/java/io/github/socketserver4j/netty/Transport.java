@@ -128,7 +128,7 @@ enum Transport {
   };
 
   /** Forces a transport: {@code epoll} or {@code nio}. */
-  static final String PROPERTY = "socketserver4j.netty.transport";
+  static final String TRANSPORT_PROPERTY = "socketserver4j.netty.transport";
 
   /** {@code setsockopt(IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26)} on Linux. */
   private static final ChannelOption<Integer> V6ONLY =

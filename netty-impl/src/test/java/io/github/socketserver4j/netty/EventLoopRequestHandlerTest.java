@@ -10,7 +10,7 @@ import io.github.socketserver4j.Request;
 import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.ThreadingTCPServer;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestRules;
 import io.netty.buffer.ByteBuf;
@@ -24,7 +24,6 @@ import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -39,7 +38,7 @@ import org.junit.jupiter.api.Test;
 class EventLoopRequestHandlerTest {
 
   /** What the server's hooks saw. */
-  static final List<String> EVENTS = Collections.synchronizedList(new ArrayList<>());
+  static final List<String> EVENTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * Echoes bytes on the event loop; "boom" throws; at the client's half-close it says bye and
@@ -242,14 +241,14 @@ class EventLoopRequestHandlerTest {
   @DisplayName("issue 5 event loop: bytes read before the hand-off (after a PROXY header) reach the handlers first")
   void earlyBytesAreReplayed() throws Exception {
     EVENTS.clear();
-    NettyTransport proxy =
-        NettyTransport.builder()
+    NettyOptions proxy =
+        NettyOptions.builder()
             .pipeline(ch -> ch.pipeline().addLast(new HAProxyMessageDecoder()))
             .build();
     try (TCPServer server =
             new TCPServer(anyLoopbackPort(), Echo::new) {
               @Override
-              protected TransportProvider transport() {
+              protected SocketProvider socketProvider() {
                 return proxy;
               }
             };

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestRules;
 import io.github.socketserver4j.testing.Transports;
@@ -57,8 +57,8 @@ class HalfCloseReplyTest {
           + " every byte arrives")
   void replyLargerThanTheBuffersAfterTheClientHalfClosed(String transport) throws Exception {
     CONNECTION.set(null);
-    NettyTransport netty =
-        NettyTransport.builder()
+    NettyOptions netty =
+        NettyOptions.builder()
             .transport(transport)
             // A small send buffer makes the write block and drain many times.
             .childOption(ChannelOption.SO_SNDBUF, 8192)
@@ -66,13 +66,13 @@ class HalfCloseReplyTest {
     try (TCPServer server =
             new TCPServer(anyLoopbackPort(), ReplyAfterEndOfStream::new) {
               @Override
-              protected TransportProvider transport() {
+              protected SocketProvider socketProvider() {
                 return netty;
               }
             };
         Serving serving = Serving.start(server);
         Client client = Client.connect(server.serverAddress())) {
-      assertEquals(transport, NettyTransport.transportOf(server));
+      assertEquals(transport, NettyOptions.transportOf(server));
       client.send("request\n").shutdownOutput();
       // Read only once the server is blocked in a write on the half-closed connection.
       long deadline = System.nanoTime() + TestRules.waitBound().toNanos();

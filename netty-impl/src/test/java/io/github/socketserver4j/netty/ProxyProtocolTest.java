@@ -10,7 +10,7 @@ import io.github.socketserver4j.StreamRequest;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.ThreadingTCPServer;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestCertificates;
 import io.github.socketserver4j.testing.TestRules;
@@ -54,14 +54,14 @@ class ProxyProtocolTest {
   }
 
   static TCPServer server(Duration handshakeTimeout) throws IOException {
-    NettyTransport netty =
-        NettyTransport.builder()
+    NettyOptions netty =
+        NettyOptions.builder()
             .pipeline(ch -> ch.pipeline().addLast(new HAProxyMessageDecoder()))
             .handshakeTimeout(handshakeTimeout)
             .build();
     return new ThreadingTCPServer(anyLoopbackPort(), Who::new) {
       @Override
-      protected TransportProvider transport() {
+      protected SocketProvider socketProvider() {
         return netty;
       }
 
@@ -175,14 +175,14 @@ class ProxyProtocolTest {
   void remoteAddressIsTheProxy() throws Exception {
     SEEN.clear();
     List<SocketAddress> peers = Collections.synchronizedList(new ArrayList<>());
-    NettyTransport netty =
-        NettyTransport.builder()
+    NettyOptions netty =
+        NettyOptions.builder()
             .pipeline(ch -> ch.pipeline().addLast(new HAProxyMessageDecoder()))
             .build();
     try (TCPServer server =
             new TCPServer(anyLoopbackPort(), Who::new) {
               @Override
-              protected TransportProvider transport() {
+              protected SocketProvider socketProvider() {
                 return netty;
               }
 
@@ -206,8 +206,8 @@ class ProxyProtocolTest {
     SEEN.clear();
     io.netty.handler.ssl.SslContext tls =
         io.netty.handler.ssl.SslContextBuilder.forServer(TestCertificates.keyManagers()).build();
-    NettyTransport netty =
-        NettyTransport.builder()
+    NettyOptions netty =
+        NettyOptions.builder()
             .pipeline(
                 ch ->
                     ch.pipeline()
@@ -217,7 +217,7 @@ class ProxyProtocolTest {
     try (TCPServer server =
             new TCPServer(anyLoopbackPort(), Who::new) {
               @Override
-              protected TransportProvider transport() {
+              protected SocketProvider socketProvider() {
                 return netty;
               }
             };

@@ -49,7 +49,7 @@ class RequestHandlerAdapterTest {
     App(String transport, Supplier<RequestHandlerAdapter> adapter) throws InterruptedException {
       group =
           new MultiThreadIoEventLoopGroup(
-              1, new DefaultThreadFactory("app", true), NettyTransport.ioHandlerFactory(transport));
+              1, new DefaultThreadFactory("app", true), NettyOptions.ioHandlerFactory(transport));
       ServerBootstrap b =
           new ServerBootstrap()
               .group(group)

@@ -2,6 +2,7 @@ package io.github.socketserver4j.netty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.socketserver4j.ServerInternals;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.UDPServer;
@@ -43,6 +44,6 @@ class SocketOptionsDefaultsTest {
   }
 
   static <T> T option(TCPServer server, ChannelOption<T> option) {
-    return ((OnDemandSocket<?>) server.socket()).channel.config().getOption(option);
+    return ((OnDemandSocket<?>) ServerInternals.impl(server)).channel.config().getOption(option);
   }
 }

@@ -12,7 +12,7 @@ import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.ThreadingTCPServer;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestCertificates;
 import io.github.socketserver4j.testing.TestRules;
@@ -62,18 +62,18 @@ class TlsTest {
     clientContext = TestCertificates.clientContext();
   }
 
-  static NettyTransport tls() {
-    return NettyTransport.builder()
+  static NettyOptions tls() {
+    return NettyOptions.builder()
         .pipeline(ch -> ch.pipeline().addLast(serverContext.newHandler(ch.alloc())))
         .build();
   }
 
-  /** A threading server whose {@code transport()} hook returns {@code transport}. */
-  static TCPServer server(NettyTransport transport, RequestHandlerFactory handler)
+  /** A threading server whose {@code socketProvider()} hook returns {@code transport}. */
+  static TCPServer server(NettyOptions transport, RequestHandlerFactory handler)
       throws IOException {
     return new ThreadingTCPServer(anyLoopbackPort(), handler) {
       @Override
-      protected TransportProvider transport() {
+      protected SocketProvider socketProvider() {
         return transport;
       }
     };
@@ -283,11 +283,11 @@ class TlsTest {
   void failedHandshakeIsDropped() throws Exception {
     List<SocketAddress> verified = Collections.synchronizedList(new ArrayList<>());
     List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
-    NettyTransport transport = tls();
+    NettyOptions transport = tls();
     try (TCPServer server =
             new ThreadingTCPServer(anyLoopbackPort(), Echo::new) {
               @Override
-              protected TransportProvider transport() {
+              protected SocketProvider socketProvider() {
                 return transport;
               }
 

@@ -50,8 +50,8 @@ class TransportLogTest {
     if (Runtime.version().feature() >= 24) {
       command.add("--enable-native-access=ALL-UNNAMED");
     }
-    command.add("-D" + Transports.PROPERTY + "=" + transport);
-    command.add("-Dorg.slf4j.simpleLogger.log." + NettyTransport.class.getName() + "=debug");
+    command.add("-D" + Transports.TRANSPORT_PROPERTY + "=" + transport);
+    command.add("-Dorg.slf4j.simpleLogger.log." + NettyOptions.class.getName() + "=debug");
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName()));
     Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
  * each body over every transport: epoll (where available) and NIO.
  */
 public final class Transports {
-  public static final String PROPERTY = "socketserver4j.netty.transport";
+  public static final String TRANSPORT_PROPERTY = "socketserver4j.netty.transport";
 
   private Transports() {}
 
@@ -25,15 +25,15 @@ public final class Transports {
 
   /** Runs {@code body} with the transport forced to {@code name}, restoring the property after. */
   public static <T> T with(String name, Callable<T> body) throws Exception {
-    String old = System.getProperty(PROPERTY);
-    System.setProperty(PROPERTY, name);
+    String old = System.getProperty(TRANSPORT_PROPERTY);
+    System.setProperty(TRANSPORT_PROPERTY, name);
     try {
       return body.call();
     } finally {
       if (old == null) {
-        System.clearProperty(PROPERTY);
+        System.clearProperty(TRANSPORT_PROPERTY);
       } else {
-        System.setProperty(PROPERTY, old);
+        System.setProperty(TRANSPORT_PROPERTY, old);
       }
     }
   }

@@ -24,7 +24,7 @@ import java.util.ServiceLoader;
  * <h2>How the provider is chosen</h2>
  *
  * <ol>
- *   <li>If the system property {@value #PROPERTY} is set, the provider whose {@link #name()} equals
+ *   <li>If the system property {@value #PROVIDER_PROPERTY} is set, the provider whose {@link #name()} equals
  *       it, or an error naming the providers found.
  *   <li>Otherwise the {@linkplain #isAvailable() available} provider with the highest {@link
  *       #priority()}.
@@ -32,23 +32,23 @@ import java.util.ServiceLoader;
  * </ol>
  *
  * <p>Implementations need a public no-argument constructor and a {@code
- * META-INF/services/io.github.socketserver4j.spi.TransportProvider} entry. Their constructor,
+ * META-INF/services/io.github.socketserver4j.spi.SocketProvider} entry. Their constructor,
  * {@code isAvailable()} and {@code priority()} should not throw.
  */
-public abstract class TransportProvider {
+public abstract class SocketProvider {
 
   /** The system property that picks a provider by {@link #name()}. */
-  public static final String PROPERTY = "socketserver4j.transport";
+  public static final String PROVIDER_PROPERTY = "socketserver4j.provider";
 
   static final String MISSING =
-      "No socketserver4j transport found on the class path. Add a dependency on"
+      "No socketserver4j socket provider found on the class path. Add a dependency on"
           + " io.github.socketserver4j:socketserver4j-netty (the Netty transport).";
 
   /** For subclasses; instantiated by {@link ServiceLoader}. */
-  protected TransportProvider() {}
+  protected SocketProvider() {}
 
   /**
-   * Returns the provider's short name, matched against {@value #PROPERTY}; for example {@code
+   * Returns the provider's short name, matched against {@value #PROVIDER_PROPERTY}; for example {@code
    * "netty"}.
    *
    * @return the name
@@ -84,7 +84,7 @@ public abstract class TransportProvider {
    * @throws UnsupportedOperationException if this transport cannot make that kind of socket here,
    *     with a message that says what is needed
    */
-  public abstract TransportSocket openSocket(SocketSpec spec) throws IOException;
+  public abstract SocketImpl openSocket(SocketSpec spec) throws IOException;
 
   /**
    * Returns the provider that servers use, chosen as the class documentation says.
@@ -92,20 +92,20 @@ public abstract class TransportProvider {
    * @return the provider
    * @throws IllegalStateException if none is found, with the artifact to add
    */
-  public static TransportProvider provider() {
+  public static SocketProvider provider() {
     return Holder.find();
   }
 
   private static final class Holder {
-    private static volatile TransportProvider chosen;
+    private static volatile SocketProvider chosen;
 
-    static TransportProvider find() {
-      TransportProvider p = chosen;
+    static SocketProvider find() {
+      SocketProvider p = chosen;
       if (p == null) {
         synchronized (Holder.class) {
           p = chosen;
           if (p == null) {
-            p = choose(load(), System.getProperty(PROPERTY));
+            p = choose(load(), System.getProperty(PROVIDER_PROPERTY));
             chosen = p;
           }
         }
@@ -113,18 +113,18 @@ public abstract class TransportProvider {
       return p;
     }
 
-    private static List<TransportProvider> load() {
-      List<TransportProvider> found = new ArrayList<>();
-      ServiceLoader.load(TransportProvider.class, TransportProvider.class.getClassLoader())
+    private static List<SocketProvider> load() {
+      List<SocketProvider> found = new ArrayList<>();
+      ServiceLoader.load(SocketProvider.class, SocketProvider.class.getClassLoader())
           .forEach(found::add);
       return found;
     }
   }
 
   /** Chooses from {@code found}: by name when {@code wanted} is set, else by priority. */
-  static TransportProvider choose(List<TransportProvider> found, String wanted) {
+  static SocketProvider choose(List<SocketProvider> found, String wanted) {
     if (wanted != null && !wanted.isBlank()) {
-      for (TransportProvider p : found) {
+      for (SocketProvider p : found) {
         if (p.name().equals(wanted)) {
           return p;
         }
@@ -132,12 +132,12 @@ public abstract class TransportProvider {
       List<String> names = new ArrayList<>();
       found.forEach(p -> names.add(p.name()));
       throw new IllegalStateException(
-          "System property " + PROPERTY + "=" + wanted + " names no transport on the class path;"
+          "System property " + PROVIDER_PROPERTY + "=" + wanted + " names no socket provider on the class path;"
               + " found: " + names + ". " + (found.isEmpty() ? MISSING : ""));
     }
     return found.stream()
-        .filter(TransportProvider::isAvailable)
-        .max(Comparator.comparingInt(TransportProvider::priority))
+        .filter(SocketProvider::isAvailable)
+        .max(Comparator.comparingInt(SocketProvider::priority))
         .orElseThrow(() -> new IllegalStateException(MISSING));
   }
 }

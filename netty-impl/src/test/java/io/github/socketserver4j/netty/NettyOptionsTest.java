@@ -12,7 +12,7 @@ import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.UDPServer;
-import io.github.socketserver4j.spi.TransportProvider;
+import io.github.socketserver4j.spi.SocketProvider;
 import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestRules;
 import io.github.socketserver4j.testing.Transports;
@@ -48,10 +48,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link NettyTransport}'s settings over real sockets: shared event loop groups, the transport
+ * {@link NettyOptions}'s settings over real sockets: shared event loop groups, the transport
  * choice, the pipeline hook (stream and datagram) and child channel options.
  */
-class NettyTransportTest {
+class NettyOptionsTest {
 
   /** CPython's {@code MyHandler} of test_socketserver: echo one line. */
   static final class EchoLine extends StreamRequestHandler {
@@ -61,10 +61,10 @@ class NettyTransportTest {
     }
   }
 
-  static TCPServer server(NettyTransport netty, RequestHandlerFactory handler) throws IOException {
+  static TCPServer server(NettyOptions netty, RequestHandlerFactory handler) throws IOException {
     return new TCPServer(anyLoopbackPort(), handler) {
       @Override
-      protected TransportProvider transport() {
+      protected SocketProvider socketProvider() {
         return netty;
       }
     };
@@ -80,7 +80,7 @@ class NettyTransportTest {
 
   static EventLoopGroup applicationGroup(String name) {
     return new MultiThreadIoEventLoopGroup(
-        1, new DefaultThreadFactory(name, true), NettyTransport.ioHandlerFactory("auto"));
+        1, new DefaultThreadFactory(name, true), NettyOptions.ioHandlerFactory("auto"));
   }
 
   static void shutDown(EventLoopGroup group) throws InterruptedException {
@@ -99,7 +99,7 @@ class NettyTransportTest {
   void sharedGroupSurvivesServerClose() throws Exception {
     EventLoopGroup group = applicationGroup("app-loop");
     try {
-      NettyTransport netty = NettyTransport.builder().eventLoopGroup(group).build();
+      NettyOptions netty = NettyOptions.builder().eventLoopGroup(group).build();
       try (TCPServer server = server(netty, EchoLine::new); Serving serving = Serving.start(server)) {
         echoes(server.serverAddress());
         assertEquals(Set.of(), ioThreads(), "the server made event loops of its own");
@@ -121,7 +121,7 @@ class NettyTransportTest {
   void twoServersOnOneGroup() throws Exception {
     EventLoopGroup group = applicationGroup("app-loop");
     try {
-      NettyTransport netty = NettyTransport.builder().eventLoopGroup(group).build();
+      NettyOptions netty = NettyOptions.builder().eventLoopGroup(group).build();
       try (TCPServer first = server(netty, EchoLine::new);
           Serving servingFirst = Serving.start(first)) {
         try (TCPServer second = server(netty, EchoLine::new);
@@ -140,7 +140,7 @@ class NettyTransportTest {
   @Test
   @DisplayName("issue 5: a server without a group runs on its own small named group, gone after serverClose")
   void ownLoopsByDefault() throws Exception {
-    try (TCPServer server = server(NettyTransport.builder().build(), EchoLine::new);
+    try (TCPServer server = server(NettyOptions.builder().build(), EchoLine::new);
         Serving serving = Serving.start(server)) {
       echoes(server.serverAddress());
       Set<String> loops = ioThreads();
@@ -162,11 +162,11 @@ class NettyTransportTest {
   @Test
   @DisplayName("issue 5: request threads of an anonymous server subclass are named after its base class")
   void anonymousServerThreadNames() throws Exception {
-    NettyTransport netty = NettyTransport.builder().build();
+    NettyOptions netty = NettyOptions.builder().build();
     try (TCPServer server =
             new io.github.socketserver4j.ThreadingTCPServer(anyLoopbackPort(), ThreadName::new) {
               @Override
-              protected TransportProvider transport() {
+              protected SocketProvider socketProvider() {
                 return netty;
               }
             };
@@ -187,10 +187,10 @@ class NettyTransportTest {
   @MethodSource("transports")
   @DisplayName("issue 5: a forced transport is used and reported (NIO everywhere, epoll on Linux)")
   void forcedTransport(String name) throws Exception {
-    NettyTransport netty = NettyTransport.builder().transport(name).build();
+    NettyOptions netty = NettyOptions.builder().transport(name).build();
     assertEquals(name, netty.transportName());
     try (TCPServer server = server(netty, EchoLine::new); Serving serving = Serving.start(server)) {
-      assertEquals(name, NettyTransport.transportOf(server));
+      assertEquals(name, NettyOptions.transportOf(server));
       // Only epoll exposes file descriptors (CPython's fileno()).
       assertEquals(name.equals("epoll"), server.fileno() >= 0);
       echoes(server.serverAddress());
@@ -201,19 +201,19 @@ class NettyTransportTest {
   @DisplayName("issue 5: auto picks epoll where available, else NIO; the system property forces; the option wins")
   void transportChoice() throws Exception {
     String auto = Epoll.isAvailable() ? "epoll" : "nio";
-    assertEquals(auto, NettyTransport.builder().build().transportName());
+    assertEquals(auto, NettyOptions.builder().build().transportName());
     assertEquals(
         "nio",
-        Transports.with("nio", () -> NettyTransport.builder().build().transportName()));
+        Transports.with("nio", () -> NettyOptions.builder().build().transportName()));
     assertEquals(
         auto,
         Transports.with(
-            "nio", () -> NettyTransport.builder().transport(auto).build().transportName()));
+            "nio", () -> NettyOptions.builder().transport(auto).build().transportName()));
     IllegalArgumentException uring =
         assertThrows(
-            IllegalArgumentException.class, () -> NettyTransport.builder().transport("io_uring"));
+            IllegalArgumentException.class, () -> NettyOptions.builder().transport("io_uring"));
     assertTrue(uring.getMessage().contains("multishot accept"), uring.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> NettyTransport.builder().transport("kqueue"));
+    assertThrows(IllegalArgumentException.class, () -> NettyOptions.builder().transport("kqueue"));
   }
 
   @Test
@@ -223,16 +223,16 @@ class NettyTransportTest {
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("app-nio", true), NioIoHandler.newFactory());
     try {
-      NettyTransport onNio = NettyTransport.builder().eventLoopGroup(nio).build();
+      NettyOptions onNio = NettyOptions.builder().eventLoopGroup(nio).build();
       assertEquals("nio", onNio.transportName());
       if (Epoll.isAvailable()) {
-        NettyTransport conflicting =
-            NettyTransport.builder().eventLoopGroup(nio).transport("epoll").build();
+        NettyOptions conflicting =
+            NettyOptions.builder().eventLoopGroup(nio).transport("epoll").build();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> server(conflicting, EchoLine::new));
         assertTrue(e.getMessage().contains("epoll") && e.getMessage().contains("nio"), e.getMessage());
       }
       try (TCPServer server = server(onNio, EchoLine::new); Serving serving = Serving.start(server)) {
-        assertEquals("nio", NettyTransport.transportOf(server));
+        assertEquals("nio", NettyOptions.transportOf(server));
         echoes(server.serverAddress());
       }
     } finally {
@@ -251,8 +251,8 @@ class NettyTransportTest {
   @Test
   @DisplayName("issue 5: pipeline handlers sit in front of the bridge: rfile reads what they pass on")
   void pipelineHookStream() throws Exception {
-    NettyTransport netty =
-        NettyTransport.builder().pipeline(ch -> ch.pipeline().addLast(new UpperCase())).build();
+    NettyOptions netty =
+        NettyOptions.builder().pipeline(ch -> ch.pipeline().addLast(new UpperCase())).build();
     try (TCPServer server = server(netty, EchoLine::new);
         Serving serving = Serving.start(server);
         Client c = Client.connect(server.serverAddress())) {
@@ -265,8 +265,8 @@ class NettyTransportTest {
   @DisplayName("issue 5: a pipeline initializer that throws costs that connection only")
   void pipelineInitializerFails() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    NettyTransport netty =
-        NettyTransport.builder()
+    NettyOptions netty =
+        NettyOptions.builder()
             .pipeline(
                 ch -> {
                   if (calls.incrementAndGet() == 1) {
@@ -297,8 +297,8 @@ class NettyTransportTest {
   @DisplayName("issue 5: child options reach accepted connections and override the defaults")
   void childOptions() throws Exception {
     AtomicReference<Seen> seen = new AtomicReference<>();
-    NettyTransport netty =
-        NettyTransport.builder()
+    NettyOptions netty =
+        NettyOptions.builder()
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childOption(ChannelOption.SO_RCVBUF, 32768)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -313,7 +313,7 @@ class NettyTransportTest {
     assertTrue(rcvbuf >= 32768 && rcvbuf <= 2 * 32768, "SO_RCVBUF " + rcvbuf); // Linux doubles it
     // Without the options: Python's defaults.
     try (TCPServer server =
-            server(NettyTransport.builder().pipeline(ch -> seen.set(Seen.of(ch))).build(), EchoLine::new);
+            server(NettyOptions.builder().pipeline(ch -> seen.set(Seen.of(ch))).build(), EchoLine::new);
         Serving serving = Serving.start(server)) {
       echoes(server.serverAddress());
     }
@@ -322,7 +322,7 @@ class NettyTransportTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> NettyTransport.builder().childOption(ChannelOption.AUTO_READ, true));
+            () -> NettyOptions.builder().childOption(ChannelOption.AUTO_READ, true));
     assertTrue(e.getMessage().contains("AUTO_READ"));
   }
 
@@ -358,8 +358,8 @@ class NettyTransportTest {
     CountDownLatch allSent = new CountDownLatch(1);
     Counter counter = new Counter();
     AtomicInteger inits = new AtomicInteger();
-    NettyTransport netty =
-        NettyTransport.builder()
+    NettyOptions netty =
+        NettyOptions.builder()
             .pipeline(
                 ch -> {
                   inits.incrementAndGet();
@@ -380,7 +380,7 @@ class NettyTransportTest {
     try (UDPServer server =
             new UDPServer(anyLoopbackPort(), handler) {
               @Override
-              protected TransportProvider transport() {
+              protected SocketProvider socketProvider() {
                 return netty;
               }
             };
@@ -409,7 +409,7 @@ class NettyTransportTest {
   void independentLifecyclesOnOneGroup() throws Exception {
     EventLoopGroup group = applicationGroup("app-loop");
     try {
-      NettyTransport netty = NettyTransport.builder().eventLoopGroup(group).build();
+      NettyOptions netty = NettyOptions.builder().eventLoopGroup(group).build();
       try (TCPServer first = server(netty, EchoLine::new); TCPServer second = server(netty, EchoLine::new)) {
         Serving servingFirst = Serving.start(first);
         try (Serving servingSecond = Serving.start(second)) {

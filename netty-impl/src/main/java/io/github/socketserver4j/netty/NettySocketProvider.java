@@ -1,13 +1,13 @@
 package io.github.socketserver4j.netty;
 
 import io.github.socketserver4j.spi.SocketSpec;
-import io.github.socketserver4j.spi.TransportProvider;
-import io.github.socketserver4j.spi.TransportSocket;
+import io.github.socketserver4j.spi.SocketProvider;
+import io.github.socketserver4j.spi.SocketImpl;
 
 /**
  * The Netty 4.2 transport of socketserver4j, found by {@link java.util.ServiceLoader}. Servers
  * that need Netty settings of their own (a shared event loop group, TLS or other handlers, child
- * options) return a {@link NettyTransport} from {@code TCPServer.transport()} instead.
+ * options) return a {@link NettyOptions} from {@code TCPServer.socketProvider()} instead.
  *
  * <p>Each server gets its own small group of daemon event-loop threads ({@code
  * MultiThreadIoEventLoopGroup}): one for a synchronous server, one per core for a {@code
@@ -22,9 +22,9 @@ import io.github.socketserver4j.spi.TransportSocket;
  *   <li>{@code socketserver4j.netty.ioThreads}: the number of event-loop threads per server.
  * </ul>
  */
-public final class NettyTransportProvider extends TransportProvider {
+public final class NettySocketProvider extends SocketProvider {
   /** Called by {@link java.util.ServiceLoader}. */
-  public NettyTransportProvider() {}
+  public NettySocketProvider() {}
 
   @Override
   public String name() {
@@ -32,18 +32,18 @@ public final class NettyTransportProvider extends TransportProvider {
   }
 
   @Override
-  public TransportSocket openSocket(SocketSpec spec) {
-    return NettyTransport.DEFAULT.openSocket(spec);
+  public SocketImpl openSocket(SocketSpec spec) {
+    return NettyOptions.DEFAULT.openSocket(spec);
   }
 
   /**
    * Returns the Netty transport servers use here: {@code "epoll"} or {@code "nio"}. The same as
-   * {@code NettyTransport.builder().build().transportName()}: the servers that find this provider
+   * {@code NettyOptions.builder().build().transportName()}: the servers that find this provider
    * through ServiceLoader use those default settings.
    *
    * @return the transport's name
    */
   public static String transportName() {
-    return NettyTransport.DEFAULT.transportName();
+    return NettyOptions.DEFAULT.transportName();
   }
 }

@@ -1,23 +1,37 @@
-package io.github.socketserver4j;
+package io.github.socketserver4j.spi;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * Makes request threads: virtual threads where the JVM has them (21+), found reflectively so the
- * library stays Java 17 bytecode, and platform threads otherwise.
+ * Makes the threads that run blocking request handlers: virtual threads where the JVM has them
+ * (21+), found reflectively so the library stays Java 17 bytecode, and platform threads
+ * otherwise, or always when the system property {@value #PLATFORM_THREADS_PROPERTY} is {@code
+ * true}.
+ *
+ * <p>The server classes use it for {@code ThreadingMixIn} and {@code ForkingMixIn} requests;
+ * transports use it for handlers they start themselves (the Netty {@code RequestHandlerAdapter}),
+ * so one property governs every request thread.
  */
-final class VirtualThreads {
+public final class HandlerThreads {
+  /** Set to {@code true} to run handlers on platform threads even where virtual ones exist. */
+  public static final String PLATFORM_THREADS_PROPERTY = "socketserver4j.platformThreads";
+
   private static final MethodHandle OF_VIRTUAL = find();
 
-  private VirtualThreads() {}
+  private HandlerThreads() {}
 
   /**
-   * An unstarted thread named {@code name}: virtual if possible, else a platform thread whose
-   * daemon flag is {@code daemon}. Virtual threads are always daemon threads.
+   * Returns an unstarted thread named {@code name}: virtual if possible, else a platform thread
+   * whose daemon flag is {@code daemon}. Virtual threads are always daemon threads.
+   *
+   * @param name the thread's name
+   * @param daemon whether a platform thread is a daemon
+   * @param task what the thread runs
+   * @return the thread, not started
    */
-  static Thread newThread(String name, boolean daemon, Runnable task) {
+  public static Thread newThread(String name, boolean daemon, Runnable task) {
     if (OF_VIRTUAL != null) {
       try {
         return (Thread) OF_VIRTUAL.invoke(name, task);
@@ -32,7 +46,7 @@ final class VirtualThreads {
 
   /** {@code (name, task) -> Thread.ofVirtual().name(name).unstarted(task)}, or null before 21. */
   private static MethodHandle find() {
-    if (Boolean.getBoolean("socketserver4j.platformThreads")) {
+    if (Boolean.getBoolean(PLATFORM_THREADS_PROPERTY)) {
       return null;
     }
     try {

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.socketserver4j.spi.SocketSpec;
-import io.github.socketserver4j.spi.TransportProvider;
-import io.github.socketserver4j.spi.TransportSocket;
+import io.github.socketserver4j.spi.SocketProvider;
+import io.github.socketserver4j.spi.SocketImpl;
 import java.net.InetSocketAddress;
-import io.github.socketserver4j.spi.TransportProviderAccess;
+import io.github.socketserver4j.spi.SocketProviderAccess;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Finding the transport: the api module's own tests have no transport on their class path, which
  * is exactly what a user who forgot the Netty artifact has.
  */
-class TransportProviderTest {
+class SocketProviderTest {
 
   @Test
   @DisplayName("no transport on the class path: the error names the artifact to add")
@@ -31,7 +31,7 @@ class TransportProviderTest {
   }
 
   /** A provider that is only named and prioritised; it never opens a socket in these tests. */
-  static final class Named extends TransportProvider {
+  static final class Named extends SocketProvider {
     private final String name;
     private final int priority;
     private final boolean available;
@@ -58,7 +58,7 @@ class TransportProviderTest {
     }
 
     @Override
-    public TransportSocket openSocket(SocketSpec spec) {
+    public SocketImpl openSocket(SocketSpec spec) {
       throw new UnsupportedOperationException();
     }
   }
@@ -69,12 +69,12 @@ class TransportProviderTest {
     Named low = new Named("low", 1, true);
     Named high = new Named("high", 9, true);
     Named off = new Named("off", 10, false);
-    assertSame(high, TransportProviderAccess.choose(List.of(low, high, off), null));
-    assertSame(low, TransportProviderAccess.choose(List.of(low, high, off), "low"));
+    assertSame(high, SocketProviderAccess.choose(List.of(low, high, off), null));
+    assertSame(low, SocketProviderAccess.choose(List.of(low, high, off), "low"));
     IllegalStateException e =
         assertThrows(
             IllegalStateException.class,
-            () -> TransportProviderAccess.choose(List.of(low, high), "netty"));
+            () -> SocketProviderAccess.choose(List.of(low, high), "netty"));
     assertTrue(e.getMessage().contains("netty") && e.getMessage().contains("[low, high]"), e.getMessage());
   }
 }

@@ -8,14 +8,14 @@ import java.util.Optional;
 
 /**
  * A server's socket as a transport provides it: what CPython's {@code TCPServer.socket} is to
- * {@code socketserver}. {@link io.github.socketserver4j.TCPServer#socket()} returns it.
+ * {@code socketserver}. {@link io.github.socketserver4j.TCPServer#socket()} returns a narrow view of it.
  *
  * <p>Servers call it from their serving thread and from {@code shutdown()} (only {@link #wakeup()}
  * comes from other threads). Implementations must keep CPython's pull model: a connection is
  * accepted only when the server asks for one (see {@link #poll}); the others wait in the kernel's
  * listen backlog.
  */
-public interface TransportSocket extends AutoCloseable {
+public interface SocketImpl extends AutoCloseable {
 
   /**
    * Binds the socket to {@code address} and starts listening with {@code backlog}, CPython's
@@ -71,11 +71,10 @@ public interface TransportSocket extends AutoCloseable {
    * ready. Datagram sockets only.
    *
    * @param maxPacketSize the most bytes to keep; the rest of a longer datagram is discarded
-   * @return a {@link io.github.socketserver4j.DatagramRequest} on this socket and the sender's
-   *     address ({@code null} for an unbound Unix datagram sender, CPython's {@code None})
+   * @return the bytes and the sender's address
    * @throws IOException if the socket is closed, receiving failed, or this is a stream socket
    */
-  ClientRequest receive(int maxPacketSize) throws IOException;
+  ReceivedDatagram receive(int maxPacketSize) throws IOException;
 
   /**
    * Sends one datagram, CPython's {@code sendto(data, address)}, and waits until it is handed to
@@ -139,6 +138,14 @@ public interface TransportSocket extends AutoCloseable {
    * @return true until {@link #close()}
    */
   boolean isOpen();
+
+  /**
+   * Returns the name of the I/O mechanism under this socket, which {@link
+   * io.github.socketserver4j.SocketView#transportName()} reports: for example {@code "epoll"}.
+   *
+   * @return a short name
+   */
+  String transportName();
 
   /**
    * Closes the socket, CPython's {@code socket.close()}: stops listening, closes connections that

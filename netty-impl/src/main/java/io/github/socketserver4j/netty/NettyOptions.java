@@ -3,8 +3,8 @@ package io.github.socketserver4j.netty;
 import io.github.socketserver4j.SocketType;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.spi.SocketSpec;
-import io.github.socketserver4j.spi.TransportProvider;
-import io.github.socketserver4j.spi.TransportSocket;
+import io.github.socketserver4j.spi.SocketProvider;
+import io.github.socketserver4j.spi.SocketImpl;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -22,13 +22,13 @@ import org.slf4j.LoggerFactory;
  * handlers to put in front of the blocking bridge (TLS, PROXY protocol, logging, idle checks,
  * traffic shaping) and options for accepted connections.
  *
- * <p>A server uses these settings when its {@link TCPServer#transport()} returns them. That hook
+ * <p>A server uses these settings when its {@link TCPServer#socketProvider()} returns them. That hook
  * is read by the server's constructor, so return a constant (or a value an anonymous subclass
  * captures):
  *
  * <pre>{@code
- * static final NettyTransport NETTY =
- *     NettyTransport.builder()
+ * static final NettyOptions NETTY =
+ *     NettyOptions.builder()
  *         .eventLoopGroup(appGroup)                                    // the application's loops
  *         .pipeline(ch -> ch.pipeline().addLast(sslContext.newHandler(ch.alloc())))
  *         .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -36,21 +36,21 @@ import org.slf4j.LoggerFactory;
  *
  * class TlsEchoServer extends ThreadingTCPServer {
  *   TlsEchoServer(SocketAddress address) throws IOException { super(address, Echo::new); }
- *   @Override protected TransportProvider transport() { return NETTY; }
+ *   @Override protected SocketProvider socketProvider() { return NETTY; }
  * }
  * }</pre>
  *
- * <p>Servers that do not override {@code transport()} use the provider found on the class path,
+ * <p>Servers that do not override {@code socketProvider()} use the provider found on the class path,
  * which is this class with no settings: its own small group of daemon event loops per server, and
- * epoll or NIO as {@link NettyTransportProvider} says.
+ * epoll or NIO as {@link NettySocketProvider} says.
  *
  * <p>An instance is immutable and may be shared by any number of servers, on any threads.
  */
-public final class NettyTransport extends TransportProvider {
-  private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+public final class NettyOptions extends SocketProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(NettyOptions.class);
 
   /** The settings of servers that use the class path's provider. */
-  static final NettyTransport DEFAULT = builder().build();
+  static final NettyOptions DEFAULT = builder().build();
 
   /** The application's group, or null for a group per server. */
   final EventLoopGroup group;
@@ -70,7 +70,7 @@ public final class NettyTransport extends TransportProvider {
   /** How long an accepted connection may take for its PROXY header and TLS handshake. */
   final Duration handshakeTimeout;
 
-  private NettyTransport(Builder b) {
+  private NettyOptions(Builder b) {
     this.group = b.group;
     this.transportName = b.transportName;
     this.ioThreads = b.ioThreads;
@@ -109,7 +109,7 @@ public final class NettyTransport extends TransportProvider {
    *     {@code socketserver4j.netty.transport}) is not available or does not match the group
    */
   @Override
-  public TransportSocket openSocket(SocketSpec spec) {
+  public SocketImpl openSocket(SocketSpec spec) {
     Transport transport = resolve();
     LOG.debug(
         "{} uses the {} transport on {}",
@@ -134,26 +134,21 @@ public final class NettyTransport extends TransportProvider {
 
   /**
    * Returns the transport that {@code server}'s socket runs on: {@code "epoll"} or {@code "nio"}.
-   * The server logs the same at DEBUG (logger {@code io.github.socketserver4j.netty.NettyTransport})
+   * The server logs the same at DEBUG (logger {@code io.github.socketserver4j.netty.NettyOptions})
    * when it creates its socket.
    *
    * @param server a server whose socket this artifact made
    * @return the transport's name
-   * @throws IllegalArgumentException if the server's socket comes from another transport
    */
   public static String transportOf(TCPServer server) {
-    TransportSocket socket = server.socket();
-    if (!(socket instanceof OnDemandSocket)) {
-      throw new IllegalArgumentException(
-          "not a Netty socket: " + socket.getClass().getName() + " of " + server);
-    }
-    return ((OnDemandSocket<?>) socket).transport.displayName();
+    return server.socket().transportName();
   }
+
 
   /**
    * Returns the {@code IoHandlerFactory} servers use for the event loops they make themselves, for
    * an application that makes a group to share with servers: {@code new
-   * MultiThreadIoEventLoopGroup(threads, NettyTransport.ioHandlerFactory("auto"))}.
+   * MultiThreadIoEventLoopGroup(threads, NettyOptions.ioHandlerFactory("auto"))}.
    *
    * <p>For epoll it is Netty's {@code EpollIoHandler.newFactory()} with a fix for a Netty 4.2.18
    * bug: a connection whose peer has half-closed is closed by Netty (ENOENT from {@code
@@ -173,10 +168,10 @@ public final class NettyTransport extends TransportProvider {
   /** The transport to use: the group's, else the one asked for, else epoll or NIO. */
   Transport resolve() {
     String forced = transportName;
-    String source = "NettyTransport.transport(";
+    String source = "NettyOptions.transport(";
     if (forced == null) {
-      forced = System.getProperty(Transport.PROPERTY, "");
-      source = Transport.PROPERTY + "=";
+      forced = System.getProperty(Transport.TRANSPORT_PROPERTY, "");
+      source = Transport.TRANSPORT_PROPERTY + "=";
     }
     if (group == null) {
       return Transport.select(forced, source);
@@ -185,7 +180,7 @@ public final class NettyTransport extends TransportProvider {
     if (ofGroup == null) {
       throw new IllegalStateException(
           "the event loop group " + group + " runs neither epoll nor NIO channels; give"
-              + " NettyTransport a MultiThreadIoEventLoopGroup made with EpollIoHandler or"
+              + " NettyOptions a MultiThreadIoEventLoopGroup made with EpollIoHandler or"
               + " NioIoHandler (io_uring is not offered: its multishot accept takes the whole"
               + " listen backlog at once, which breaks accept on demand)");
     }
@@ -217,7 +212,7 @@ public final class NettyTransport extends TransportProvider {
     void initChannel(Channel channel) throws Exception;
   }
 
-  /** Collects settings for {@link NettyTransport}; not thread-safe. */
+  /** Collects settings for {@link NettyOptions}; not thread-safe. */
   public static final class Builder {
     private EventLoopGroup group;
     private String transportName;
@@ -368,10 +363,10 @@ public final class NettyTransport extends TransportProvider {
     /**
      * Returns the settings.
      *
-     * @return a new, immutable {@code NettyTransport}
+     * @return a new, immutable {@code NettyOptions}
      */
-    public NettyTransport build() {
-      return new NettyTransport(this);
+    public NettyOptions build() {
+      return new NettyOptions(this);
     }
   }
 }
