@@ -24,7 +24,7 @@ import java.util.Optional;
  * <pre>{@code
  * Path root = Path.of("public");
  * try (var server = new ThreadingHTTPServer(new InetSocketAddress("127.0.0.1", 8000),
- *     (request, client, srv) -> new SimpleHTTPRequestHandler(root))) {   // directory=root
+ *     () -> new SimpleHTTPRequestHandler(root))) {     // directory=root
  *   server.serveForever();
  * }
  * }</pre>

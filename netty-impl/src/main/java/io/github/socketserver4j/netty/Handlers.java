@@ -17,6 +17,11 @@ final class Handlers {
 
   private Handlers() {}
 
+  /** Whether {@code netty-handler}, and so TLS, is on the class path. */
+  static boolean tlsAvailable() {
+    return TLS;
+  }
+
   /** Whether the pipeline has an {@code SslHandler} (or an {@code SniHandler} that becomes one). */
   static boolean hasTls(ChannelPipeline pipeline) {
     return TLS && TlsSupport.inPipeline(pipeline);

@@ -110,6 +110,10 @@ public final class NettyOptions extends SocketProvider {
    */
   @Override
   public SocketImpl openSocket(SocketSpec spec) {
+    if (spec.tls() != null && !Handlers.tlsAvailable()) {
+      throw new UnsupportedOperationException(
+          spec.ownerName() + " asks for TLS: add io.netty:netty-handler to the class path");
+    }
     Transport transport = resolve();
     LOG.debug(
         "{} uses the {} transport on {}",

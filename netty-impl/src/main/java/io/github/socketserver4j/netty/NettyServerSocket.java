@@ -91,9 +91,14 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
       }
       child.closeFuture().addListener(f -> group.release());
       ChannelStream connection = new ChannelStream(child, transport);
-      if (config.pipeline != null) {
+      if (config.pipeline != null || spec.tls() != null) {
         try {
-          config.pipeline.initChannel(child);
+          if (config.pipeline != null) {
+            config.pipeline.initChannel(child);
+          }
+          if (spec.tls() != null) {
+            ServerTlsHandlers.install(child, spec.tls()); // HTTPSServer: after the user's handlers
+          }
         } catch (Throwable t) {
           LOG.warn("The pipeline initializer failed; closing the connection from {}",
               connection.remoteAddress(), t);
