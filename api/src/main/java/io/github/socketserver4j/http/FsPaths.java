@@ -129,6 +129,35 @@ final class FsPaths {
     return p != null && Files.isSymbolicLink(p);
   }
 
+  /**
+   * Whether {@code name} exists and, once its symbolic links are resolved, lies outside {@code
+   * root}: socketserver4j refuses to serve it (CPython follows such links; see {@code
+   * docs/differences.md}).
+   *
+   * @param root the served directory, already resolved with {@link Path#toRealPath}
+   */
+  static boolean escapesRoot(String name, Path root) {
+    Path p = safe(PyText.rstrip(name, "/").isEmpty() ? "/" : PyText.rstrip(name, "/"));
+    if (p == null || root == null) {
+      return false;
+    }
+    try {
+      return !p.toRealPath().startsWith(root);
+    } catch (java.io.IOException | RuntimeException e) {
+      return false; // missing or unreadable: the usual 404 follows
+    }
+  }
+
+  /** The real path of the served directory, or null if it cannot be resolved. */
+  static Path realRoot(String directory) {
+    try {
+      Path p = safe(directory.isEmpty() ? "." : directory);
+      return p == null ? null : p.toRealPath();
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   private static Path safe(String name) {
     try {
       return toPath(name);

@@ -63,6 +63,7 @@ public class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
           ".xz", "application/x-xz");
 
   private final String directory;
+  private Path realDirectory;
 
   /** Serves the current directory ({@code user.dir}), CPython's default {@code os.getcwd()}. */
   public SimpleHTTPRequestHandler() {
@@ -164,6 +165,10 @@ public class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
    */
   public InputStream sendHead() throws IOException {
     String path = translatePath(path());
+    if (escapesDirectory(path)) {
+      sendError(HTTPStatus.NOT_FOUND.value(), "File not found");
+      return null;
+    }
     if (FsPaths.isdir(path)) {
       String[] parts = UrlCodec.urlsplit(path());
       if (!parts[2].endsWith("/")) {
@@ -181,6 +186,10 @@ public class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
         return listDirectory(dir);
       }
       path = index.get();
+      if (escapesDirectory(path)) {
+        sendError(HTTPStatus.NOT_FOUND.value(), "File not found");
+        return null;
+      }
     }
     String ctype = guessType(path);
     if (path.endsWith("/")) { // bpo-17324: a file with a trailing slash is not found
@@ -224,6 +233,17 @@ public class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       channel.close();
       throw e;
     }
+  }
+
+  /**
+   * Whether {@code path} resolves, through symbolic links, to a file outside {@link
+   * #directory()}: such files are not served (404), where CPython follows the link.
+   */
+  private boolean escapesDirectory(String path) {
+    if (realDirectory == null) {
+      realDirectory = FsPaths.realRoot(directory);
+    }
+    return FsPaths.escapesRoot(path, realDirectory);
   }
 
   /**
