@@ -123,15 +123,13 @@ final class PemKeys {
 
   private static byte[] decrypt(byte[] der, String password) throws IOException,
       GeneralSecurityException {
-    EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
-    String algorithm = info.getAlgParameters() != null
-        ? info.getAlgParameters().toString() // PBES2 names itself, e.g. PBEWithHmacSHA256AndAES_256
-        : info.getAlgName();
-    if (algorithm.contains(" ") || algorithm.startsWith("1.")) {
-      algorithm = info.getAlgName();
+    byte[] plain = Pbes2.decrypt(der, password);
+    if (plain != null) {
+      return plain;
     }
-    SecretKeyFactory factory = SecretKeyFactory.getInstance(algorithm);
-    Cipher cipher = Cipher.getInstance(algorithm);
+    EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der); // PBES1 schemes
+    SecretKeyFactory factory = SecretKeyFactory.getInstance(info.getAlgName());
+    Cipher cipher = Cipher.getInstance(info.getAlgName());
     cipher.init(
         Cipher.DECRYPT_MODE,
         factory.generateSecret(new PBEKeySpec(password.toCharArray())),
