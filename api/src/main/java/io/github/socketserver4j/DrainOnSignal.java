@@ -225,15 +225,24 @@ public final class DrainOnSignal {
       };
       Object handler = Proxy.newProxyInstance(
           DrainOnSignal.class.getClassLoader(), new Class<?>[] {handlerClass}, ours);
-      Map<String, Object> previous = new LinkedHashMap<>();
+      boolean term = false;
       for (String name : SIGNALS) {
         Object signal = signalClass.getConstructor(String.class).newInstance(name);
-        previous.put(name, handle.invoke(null, signal, handler));
+        try {
+          PREVIOUS.put(name, handle.invoke(null, signal, handler));
+          term |= name.equals("TERM");
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          // The signal is ignored (SIGINT of a background job) or taken by the JVM (-Xrs): the
+          // program never gets it, so there is nothing to catch.
+          LOG.debug("cannot catch SIG{}: {}", name, e.getCause().toString());
+        }
       }
-      PREVIOUS.putAll(previous);
-      return true;
+      if (!term) {
+        restoreHandlers();
+      }
+      return term;
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      // No sun.misc.Signal, or -Xrs: the shutdown hook does the draining.
+      // No sun.misc.Signal: the shutdown hook does the draining.
       restoreHandlers();
       LOG.debug("cannot catch SIGINT and SIGTERM; draining from a shutdown hook instead", e);
       return false;

@@ -209,12 +209,16 @@ final class PortRun {
     t.join(TimeUnit.SECONDS.toMillis(10));
   }
 
-  /** SIGTERM, then SIGKILL if it does not end within 10 s. */
+  /**
+   * SIGTERM, then SIGKILL if it does not end within 10 s. Through the process handle, because
+   * {@code Process.destroy()} also closes our ends of its stdout and stderr, losing what the
+   * program prints while it stops.
+   */
   private static void stop(Process p) throws InterruptedException {
     if (!p.isAlive()) {
       return;
     }
-    p.destroy();
+    p.toHandle().destroy();
     if (!p.waitFor(10, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
