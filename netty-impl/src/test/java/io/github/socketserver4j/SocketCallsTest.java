@@ -174,6 +174,8 @@ class SocketCallsTest {
       r.settimeout(Duration.ofMillis(50));
       assertEquals(Optional.of(Duration.ofMillis(50)), r.gettimeout());
       assertThrows(SocketTimeoutException.class, () -> r.recv(10)); // TimeoutError: timed out
+      r.settimeout(Duration.ZERO); // Python: non-blocking, BlockingIOError; here a timeout at once
+      assertThrows(SocketTimeoutException.class, () -> r.recv(10));
       r.settimeout(null);
       assertEquals(Optional.empty(), r.gettimeout());
       r.sendall(String.valueOf(peer.getPort()).getBytes(StandardCharsets.US_ASCII));
