@@ -308,7 +308,7 @@ public final class ParityRunner {
    * The entry point of {@code mvn -Pparity}: the same commands, but a failure is thrown, not
    * {@code System.exit}, which would end Maven's own JVM under {@code exec:java}.
    */
-  static final class InMaven {
+  public static final class InMaven {
     private InMaven() {}
 
     public static void main(String[] args) throws Exception {
