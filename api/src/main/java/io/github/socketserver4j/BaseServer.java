@@ -570,18 +570,17 @@ public abstract class BaseServer implements AutoCloseable {
    * <p>An exception thrown from here is not handled: it propagates out of the serving loop and the
    * request is not shut down, as in CPython.
    *
-   * @implSpec Logs at ERROR, through SLF4J logger {@code io.github.socketserver4j.BaseServer},
-   *     CPython's sentence "Exception occurred during processing of request from" with the address
-   *     as CPython prints it (for example {@code ('127.0.0.1', 52326)}), and the exception's stack
-   *     trace. May be overridden.
+   * @implSpec Reports CPython's sentence "Exception occurred during processing of request from"
+   *     with the address as CPython prints it (for example {@code ('127.0.0.1', 52326)}) and the
+   *     exception's stack trace: at ERROR through SLF4J logger {@code
+   *     io.github.socketserver4j.BaseServer} when the application has an SLF4J backend; without
+   *     one, on {@code System.err} in CPython's layout (40 dashes, the sentence, the stack trace
+   *     where Python prints the traceback, 40 dashes). May be overridden.
    * @param request the request
    * @param clientAddress the client's address
    */
   public void handleError(Request request, SocketAddress clientAddress) {
-    LOG.error(
-        "Exception occurred during processing of request from {}",
-        PythonReprs.address(clientAddress),
-        currentException().orElse(null));
+    ErrorOutput.report(LOG, clientAddress, currentException().orElse(null));
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.github.socketserver4j;
 
+import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -54,6 +56,19 @@ public final class DatagramRequest implements Request {
    */
   public DatagramSocketView socket() {
     return socket;
+  }
+
+  /**
+   * Sends a datagram from the server socket, Python's {@code sock.sendto(data, address)} after
+   * {@code data, sock = self.request}: {@code socket().sendto(data, address)}.
+   *
+   * @param data the datagram; an empty array sends a 0-byte datagram
+   * @param address where to send it, usually the handler's {@code clientAddress()}
+   * @return {@code data.length}, as Python's {@code sendto} returns
+   * @throws IOException if sending fails (too large, socket closed); the message names the address
+   */
+  public int sendto(byte[] data, SocketAddress address) throws IOException {
+    return socket.sendto(data, address);
   }
 
   @Override

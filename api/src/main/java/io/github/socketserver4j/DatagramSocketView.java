@@ -22,4 +22,18 @@ public interface DatagramSocketView extends SocketView {
    *     message names the address
    */
   void sendTo(byte[] data, SocketAddress address) throws IOException;
+
+  /**
+   * Sends one datagram, Python's {@code sendto(data, address)}, and returns the number of bytes
+   * sent, as Python does: {@link #sendTo} under its Python name.
+   *
+   * @param data the datagram
+   * @param address where to send it
+   * @return {@code data.length}
+   * @throws IOException as {@link #sendTo}
+   */
+  default int sendto(byte[] data, SocketAddress address) throws IOException {
+    sendTo(data, address);
+    return data.length;
+  }
 }

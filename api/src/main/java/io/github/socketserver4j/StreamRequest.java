@@ -3,7 +3,10 @@ package io.github.socketserver4j;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,9 +28,21 @@ import java.util.Optional;
  *
  * <h2>Comparison with Python</h2>
  *
+ * <p>The socket calls a Python handler makes on {@code self.request} keep their Python names and
+ * meaning ({@link #recv}, {@link #recvInto}, {@link #send}, {@link #sendall}, {@link
+ * #shutdown(int)}, {@link #getpeername()}, {@link #getsockname()}, {@link #settimeout}, {@link
+ * #gettimeout()}), so {@code data = self.request.recv(1024)} ports as {@code byte[] data =
+ * request.recv(1024)}.
+ *
  * <table>
  *   <caption>Python socket calls and their Java form</caption>
  *   <tr><th>Python</th><th>Java</th></tr>
+ *   <tr><td>{@code recv(n)}, {@code recv_into(buf, n)}</td>
+ *       <td>{@link #recv(int)}, {@link #recvInto(byte[], int)}</td></tr>
+ *   <tr><td>{@code send(data)}, {@code sendall(data)}</td>
+ *       <td>{@link #send(byte[])}, {@link #sendall(byte[])}</td></tr>
+ *   <tr><td>{@code shutdown(SHUT_RD | SHUT_WR | SHUT_RDWR)}</td>
+ *       <td>{@link #shutdown(int)} with {@link #SHUT_RD}, {@link #SHUT_WR}, {@link #SHUT_RDWR}</td></tr>
  *   <tr><td>{@code makefile('rb')}</td><td>{@link #openInputStream()}</td></tr>
  *   <tr><td>{@code makefile('wb', 0)} / {@code sendall}</td><td>{@link #openOutputStream()}</td></tr>
  *   <tr><td>{@code settimeout(t)} / {@code settimeout(None)}</td>
@@ -41,6 +56,187 @@ import java.util.Optional;
  * </table>
  */
 public interface StreamRequest extends Request, AutoCloseable {
+
+  /** Python's {@code socket.SHUT_RD} (0): for {@link #shutdown(int)}, no more reads. */
+  int SHUT_RD = 0;
+
+  /** Python's {@code socket.SHUT_WR} (1): for {@link #shutdown(int)}, no more writes (FIN). */
+  int SHUT_WR = 1;
+
+  /** Python's {@code socket.SHUT_RDWR} (2): for {@link #shutdown(int)}, both. */
+  int SHUT_RDWR = 2;
+
+  /**
+   * Receives at most {@code bufsize} bytes, Python's {@code recv(bufsize)}: waits until at least
+   * one byte has arrived and returns what has (never more than {@code bufsize}), or an empty array
+   * at end of stream, Python's {@code b''}. {@code recv(0)} returns an empty array at once.
+   *
+   * @param bufsize the most bytes to return
+   * @return the bytes, empty at end of stream
+   * @throws IllegalArgumentException if {@code bufsize} is negative (Python's {@code ValueError:
+   *     negative buffersize in recv})
+   * @throws java.net.SocketTimeoutException when the {@linkplain #settimeout timeout} expires
+   *     (Python's {@code TimeoutError}); the connection stays usable
+   * @throws IOException if the connection failed or is closed
+   */
+  default byte[] recv(int bufsize) throws IOException {
+    if (bufsize < 0) {
+      throw new IllegalArgumentException("negative buffersize in recv");
+    }
+    if (bufsize == 0) {
+      return new byte[0];
+    }
+    byte[] buffer = new byte[bufsize];
+    int n = openInputStream().read(buffer, 0, bufsize);
+    return n <= 0 ? new byte[0] : n == bufsize ? buffer : Arrays.copyOf(buffer, n);
+  }
+
+  /**
+   * Receives into {@code buffer}, Python's {@code recv_into(buffer)}: as {@link #recv(int)} with
+   * the buffer's length.
+   *
+   * @param buffer where the bytes go, from index 0
+   * @return how many bytes were received; 0 at end of stream
+   * @throws IOException as {@link #recv(int)}
+   */
+  default int recvInto(byte[] buffer) throws IOException {
+    return recvInto(buffer, 0);
+  }
+
+  /**
+   * Receives at most {@code nbytes} bytes into {@code buffer}, Python's {@code recv_into(buffer,
+   * nbytes)}; {@code nbytes} 0 means the buffer's length, as in Python.
+   *
+   * @param buffer where the bytes go, from index 0
+   * @param nbytes the most bytes to receive, or 0 for {@code buffer.length}
+   * @return how many bytes were received; 0 at end of stream
+   * @throws IllegalArgumentException if {@code nbytes} is negative or larger than the buffer
+   *     (Python's {@code ValueError})
+   * @throws IOException as {@link #recv(int)}
+   */
+  default int recvInto(byte[] buffer, int nbytes) throws IOException {
+    Objects.requireNonNull(buffer, "buffer");
+    if (nbytes < 0) {
+      throw new IllegalArgumentException("negative buffersize in recv_into");
+    }
+    if (nbytes > buffer.length) {
+      throw new IllegalArgumentException("buffer too small for requested bytes");
+    }
+    int n = nbytes == 0 ? buffer.length : nbytes;
+    if (n == 0) {
+      return 0;
+    }
+    int got = openInputStream().read(buffer, 0, n);
+    return Math.max(got, 0);
+  }
+
+  /**
+   * Sends {@code data}, Python's {@code send(data)}, and returns how many bytes were sent. Python
+   * may send only part of the data; here every byte is always handed over before it returns (as
+   * {@link #sendall}), so the count is {@code data.length}. Code written for partial sends (a
+   * loop over the rest) therefore works unchanged.
+   *
+   * @param data the bytes
+   * @return {@code data.length}
+   * @throws IOException if the connection failed, is closed or its output was shut down
+   *     (Python's {@code BrokenPipeError})
+   */
+  default int send(byte[] data) throws IOException {
+    sendall(data);
+    return data.length;
+  }
+
+  /**
+   * Sends every byte of {@code data}, Python's {@code sendall(data)}; returns once all are handed
+   * to the transport, blocking while the peer does not read (see {@link #openOutputStream()}).
+   *
+   * @param data the bytes
+   * @throws java.net.SocketTimeoutException when the {@linkplain #settimeout timeout} expires
+   * @throws IOException if the connection failed, is closed or its output was shut down
+   */
+  default void sendall(byte[] data) throws IOException {
+    openOutputStream().write(data);
+  }
+
+  /**
+   * Shuts down one or both halves of the connection, Python's {@code shutdown(how)}: {@link
+   * #SHUT_WR} sends FIN after the bytes already written ({@link #shutdownOutput()}), {@link
+   * #SHUT_RD} ends reading ({@link #shutdownInput()}), {@link #SHUT_RDWR} does both. Shutting
+   * down a half twice does nothing, as on Linux. The connection stays open until {@link #close()}.
+   *
+   * @param how {@code SHUT_RD}, {@code SHUT_WR} or {@code SHUT_RDWR}
+   * @throws SocketException {@code [Errno 22] Invalid argument} for another value, as Python's
+   *     {@code OSError}; or if the connection is closed
+   * @throws IOException if shutting down fails
+   */
+  default void shutdown(int how) throws IOException {
+    if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) {
+      throw new SocketException("[Errno 22] Invalid argument: shutdown(" + how + ")");
+    }
+    if (how != SHUT_WR) {
+      shutdownInput();
+    }
+    if (how != SHUT_RD) {
+      shutdownOutput();
+    }
+  }
+
+  /**
+   * Ends reading, Python's {@code shutdown(SHUT_RD)}: from now on reads return the bytes that
+   * have already arrived, then end of stream (an empty {@code recv}), and never wait, as on
+   * Linux. Writing is not affected.
+   *
+   * @implSpec The default throws {@link UnsupportedOperationException}; the Netty transport
+   *     implements it.
+   * @throws IOException if the connection is closed
+   */
+  default void shutdownInput() throws IOException {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot shut down its input");
+  }
+
+  /**
+   * Returns the peer's address, Python's {@code getpeername()}; the same as {@link
+   * #remoteAddress()}.
+   *
+   * @return the remote address
+   */
+  default SocketAddress getpeername() {
+    return remoteAddress();
+  }
+
+  /**
+   * Returns this end's address, Python's {@code getsockname()}; the same as {@link
+   * #localAddress()}.
+   *
+   * @return the local address
+   */
+  default SocketAddress getsockname() {
+    return localAddress();
+  }
+
+  /**
+   * Python's {@code settimeout(t)}: a duration sets the timeout ({@link #setTimeout}), {@code
+   * null} removes it ({@link #clearTimeout()}), as {@code settimeout(None)} does.
+   *
+   * @param timeout the timeout, or null for none
+   */
+  default void settimeout(Duration timeout) {
+    if (timeout == null) {
+      clearTimeout();
+    } else {
+      setTimeout(timeout);
+    }
+  }
+
+  /**
+   * Python's {@code gettimeout()}: the timeout, or empty for {@code None}; the same as {@link
+   * #timeout()}.
+   *
+   * @return the timeout, or empty
+   */
+  default Optional<Duration> gettimeout() {
+    return timeout();
+  }
 
   /**
    * Returns a new input stream over this connection, like Python's {@code makefile('rb')}.

@@ -55,7 +55,19 @@ import java.util.Optional;
  * <p>As in CPython, the constructor creates the socket and, when {@code bindAndActivate} is true,
  * calls {@link #serverBind()} then {@link #serverActivate()}. If either fails, it calls {@link
  * #serverClose()} and throws, so nothing leaks (bpo-22435). With {@code bindAndActivate} false the
- * caller calls both.
+ * caller calls both, or {@link #bindAndActivate()}.
+ *
+ * <p><b>Construction order.</b> Python code sets its own attributes before it calls {@code
+ * TCPServer.__init__}; Java runs this constructor before any field of a subclass is set. So
+ * every hook the constructor calls ({@link #socketProvider()}, {@link #addressFamily()}, {@link
+ * #socketType()}, {@link #serverBind()}, {@link #allowReuseAddress()}, {@link
+ * #allowReusePort()}, {@link #requestQueueSize()}, {@link #serverActivate()}, and {@link
+ * #serverClose()} when binding fails) sees a subclass's fields unset: {@code null}, 0 or false,
+ * and an override that dereferences one throws {@code NullPointerException} from the
+ * constructor. The recipe: return a constant, or pass {@code bindAndActivate} false, set the
+ * fields, then call {@link #bindAndActivate()}. {@code addressFamily}, {@code socketType} and
+ * {@code socketProvider} are read before that, when the socket is created: they must be
+ * constants (docs/porting.md, "Attributes read during construction").
  */
 public class TCPServer extends BaseServer {
 
@@ -109,17 +121,42 @@ public class TCPServer extends BaseServer {
                     this instanceof ThreadingMixIn));
     view = SocketViews.of(socket, socketType());
     if (bindAndActivate) {
+      bindAndActivate();
+    }
+  }
+
+  /**
+   * Binds and activates the server as CPython's constructor does with {@code
+   * bind_and_activate=True}: {@link #serverBind()}, then {@link #serverActivate()}; if either
+   * fails, {@link #serverClose()} and the failure is thrown (bpo-22435), so nothing leaks.
+   *
+   * <p>The constructor calls it when {@code bindAndActivate} is true. A subclass whose hooks read
+   * its own fields passes {@code false} to {@code super}, sets the fields, then calls this, so
+   * the hooks never run before the fields are set (see "Construction" above):
+   *
+   * <pre>{@code
+   * ConfiguredServer(SocketAddress address, RequestHandlerFactory handlers, int backlog)
+   *     throws IOException {
+   *   super(address, handlers, false); // bind_and_activate=False
+   *   this.backlog = backlog;          // Python sets attributes before TCPServer.__init__
+   *   bindAndActivate();               // now serverBind() and serverActivate() see the field
+   * }
+   * }</pre>
+   *
+   * @throws java.net.BindException naming the address, if it is in use or cannot be bound
+   * @throws IOException if binding or activating fails; the server is then closed
+   */
+  protected final void bindAndActivate() throws IOException {
+    try {
+      serverBind();
+      serverActivate();
+    } catch (Throwable t) {
       try {
-        serverBind();
-        serverActivate();
-      } catch (Throwable t) {
-        try {
-          serverClose();
-        } catch (Throwable suppressed) {
-          t.addSuppressed(suppressed);
-        }
-        throw t;
+        serverClose();
+      } catch (Throwable suppressed) {
+        t.addSuppressed(suppressed);
       }
+      throw t;
     }
   }
 
@@ -158,6 +195,9 @@ public class TCPServer extends BaseServer {
    * The address family of the socket, CPython's class attribute {@code address_family}. Read once,
    * by the constructor.
    *
+   * <p>Read when the socket is created, before any subclass field is set, even with {@code
+   * bindAndActivate} false: return a constant.
+   *
    * @implSpec Returns {@link AddressFamily#AF_INET}. May be overridden (with a constant).
    * @return the family
    */
@@ -180,6 +220,10 @@ public class TCPServer extends BaseServer {
    * it wait in, or are dropped by, the kernel (Linux queues backlog + 1).
    *
    * @implSpec Returns 5, as CPython up to 3.14. May be overridden.
+   *
+   * <p>Called by the constructor, before a subclass's fields are set: an override that reads one
+   * sees it unset; pass {@code bindAndActivate} false and call {@link #bindAndActivate()} after
+   * setting it (see "Construction order" above).
    * @return the backlog
    */
   public int requestQueueSize() {
@@ -188,6 +232,10 @@ public class TCPServer extends BaseServer {
 
   /**
    * Whether to set {@code SO_REUSEADDR} before binding, CPython's {@code allow_reuse_address}.
+   *
+   * <p>Called by the constructor, before a subclass's fields are set: an override that reads one
+   * sees it unset; pass {@code bindAndActivate} false and call {@link #bindAndActivate()} after
+   * setting it (see "Construction order" above).
    *
    * @implSpec Returns false, as CPython. May be overridden.
    * @return whether to reuse the address
@@ -199,6 +247,10 @@ public class TCPServer extends BaseServer {
   /**
    * Whether to set {@code SO_REUSEPORT} before binding, CPython's {@code allow_reuse_port} (3.11+).
    * Applied only to {@code AF_INET} and {@code AF_INET6}, as CPython does since gh-128916.
+   *
+   * <p>Called by the constructor, before a subclass's fields are set: an override that reads one
+   * sees it unset; pass {@code bindAndActivate} false and call {@link #bindAndActivate()} after
+   * setting it (see "Construction order" above).
    *
    * @implSpec Returns false, as CPython. May be overridden.
    * @return whether to reuse the port
@@ -213,6 +265,10 @@ public class TCPServer extends BaseServer {
    *
    * <p>The transport also starts listening here, with {@link #requestQueueSize()} as the backlog,
    * because Netty binds and listens in one step; see {@code docs/differences.md}.
+   *
+   * <p>Called by the constructor, before a subclass's fields are set: an override that reads one
+   * sees it unset; pass {@code bindAndActivate} false and call {@link #bindAndActivate()} after
+   * setting it (see "Construction order" above).
    *
    * @throws java.net.BindException naming the address, if it is in use
    * @throws IOException if binding fails
@@ -229,6 +285,10 @@ public class TCPServer extends BaseServer {
   /**
    * Listens, CPython's {@code server_activate()}. Called by the constructor.
    *
+   * <p>Called by the constructor, before a subclass's fields are set: an override that reads one
+   * sees it unset; pass {@code bindAndActivate} false and call {@link #bindAndActivate()} after
+   * setting it (see "Construction order" above).
+   *
    * @throws IOException if the socket cannot listen
    */
   @Override
@@ -241,6 +301,10 @@ public class TCPServer extends BaseServer {
    * of a {@link ThreadingMixIn} server): CPython's {@code server_close()}. Afterwards {@link
    * #fileno()} returns -1. Connections already handed to handlers stay open until their handlers
    * end. Calling it twice is harmless.
+   *
+   * <p>Also called by the constructor when binding or activating fails, before a subclass's
+   * fields are set: an override must not assume them (check for {@code null}), or the subclass
+   * passes {@code bindAndActivate} false and calls {@link #bindAndActivate()} after setting them.
    */
   @Override
   public void serverClose() {

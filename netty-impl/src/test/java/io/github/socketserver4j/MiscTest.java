@@ -99,7 +99,10 @@ class MiscTest {
           "RequestHandlerFactory", // RequestHandlerClass as a callable
           "ServerExit", // SystemExit
           "AddressFamily", // socket.AF_*
-          "SocketType"); // socket.SOCK_*
+          "SocketType", // socket.SOCK_*
+          "Py", // str() and repr() of addresses and bytes, for ported log lines (issue 13)
+          "Relay", // a proxy's select([client, remote]) loop (issue 13)
+          "DrainOnSignal"); // except KeyboardInterrupt around serve_forever, and SIGTERM (issue 13)
 
   static final Set<String> SPI =
       Set.of("SocketProvider", "SocketImpl", "SocketSpec", "ReceivedDatagram", "HandlerThreads");

@@ -1,6 +1,7 @@
 package io.github.socketserver4j.parity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,7 +103,69 @@ class PorterCliTest {
   void missingOptionPrintsUsage() throws Exception {
     Run r = cli("--porter", "--python-script", EXAMPLE.resolve("upper_server.py").toString());
     assertNotEquals(0, r.exit());
+    assertTrue(r.err().contains("porter mode needs --python-script, --java-main and --scenario"),
+        r.err());
     assertTrue(r.err().contains("porter mode: --porter --python-script server.py --java-main"), r.err());
+  }
+
+  @Test
+  @DisplayName("porter CLI (the false pass): a UDP server's datagram steps run as datagrams; exit 0")
+  void udpServerIsCompared() throws Exception {
+    // Before: the clients of both sides failed with "datagram step on a stream server" and the
+    // runner printed "The clients saw the same from both servers." with exit status 0.
+    Run r = cli("porter",
+        "--python-script", EXAMPLE.resolve("udp_upper_server.py").toString(),
+        "--java-main", "io.github.socketserver4j.parity.example.UdpUpperServer",
+        "--scenario", EXAMPLE.resolve("udp_upper_clients.json").toString(),
+        "--python", python.executable().toString());
+    assertEquals(0, r.exit(), "exit status; stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    assertTrue(r.out().contains("recv_datagram: b'HELLO'"), r.out());
+    assertFalse(r.out().contains("client error"), r.out());
+  }
+
+  @Test
+  @DisplayName("porter CLI (the false pass): clients that fail on both sides; exit status not 0")
+  void clientsFailingOnBothSidesExitNonZero() throws Exception {
+    // Stream steps against UDP servers: every client fails the same way on both sides, which
+    // used to print "The clients saw the same from both servers." and exit 0.
+    Run r = cli("--porter",
+        "--python-script", EXAMPLE.resolve("udp_upper_server.py").toString(),
+        "--java-main", "io.github.socketserver4j.parity.example.UdpUpperServer",
+        "--scenario", EXAMPLE.resolve("upper_clients.json").toString(),
+        "--python", python.executable().toString());
+    assertNotEquals(0, r.exit(), "exit status; stdout:\n" + r.out());
+    assertFalse(r.out().contains("The clients saw the same from both servers."), r.out());
+    assertTrue(r.out().contains("The clients failed against the Python server"), r.out());
+    assertTrue(r.out().contains("The clients failed against the Java server"), r.out());
+  }
+
+  @Test
+  @DisplayName("porter CLI: --python-args, --java-args and --env reach the programs; {tmp} per side")
+  void argumentsAndEnvironment() throws Exception {
+    Run r = cli("porter",
+        "--python-script", EXAMPLE.resolve("unix_upper_server.py").toString(),
+        "--java-main", "io.github.socketserver4j.parity.example.UnixUpperServer",
+        "--scenario", EXAMPLE.resolve("stream_upper_clients.json").toString(),
+        "--python-args", "{tmp}/s.sock", "--java-args", "{tmp}/s.sock",
+        "--env", "PORTER_TEST=1", "--python", python.executable().toString());
+    assertEquals(0, r.exit(), "exit status; stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    assertTrue(r.out().contains("b'HELLO"), r.out());
+  }
+
+  @Test
+  @DisplayName("runner CLI: --help lists the commands; an unknown command fails with the usage")
+  void helpListsTheCommands() throws Exception {
+    Run help = cli("--help");
+    assertEquals(0, help.exit(), help.err());
+    for (String command : List.of("suite", "porter", "report")) {
+      assertTrue(help.out().contains("  " + command + " "), help.out());
+    }
+    Run porterHelp = cli("porter", "--help");
+    assertEquals(0, porterHelp.exit(), porterHelp.err());
+    assertTrue(porterHelp.out().contains("--compare-output"), porterHelp.out());
+    Run unknown = cli("frobnicate");
+    assertEquals(2, unknown.exit());
+    assertTrue(unknown.err().contains("unknown command frobnicate"), unknown.err());
   }
 
   /** A wrong "port" of upper_server.py: it echoes lines unchanged. */

@@ -1,11 +1,13 @@
 package io.github.socketserver4j.examples;
 
+import io.github.socketserver4j.DrainOnSignal;
 import io.github.socketserver4j.ForkingTCPServer;
 import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.StreamRequestHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 
 /**
  * A {@code ForkingTCPServer} port that keeps CPython's bound on concurrent requests, here lowered
@@ -67,7 +69,7 @@ public class BoundedForkingServer extends ForkingTCPServer {
         new BoundedForkingServer(new InetSocketAddress("127.0.0.1", port), EchoLine::new)) {
       InetSocketAddress bound = (InetSocketAddress) server.serverAddress();
       System.out.println("Serving on " + bound.getHostString() + ":" + bound.getPort());
-      server.serveForever();
+      DrainOnSignal.serveForever(server, Duration.ofSeconds(10)); // Ctrl-C, SIGTERM: drain, return
     }
   }
 }

@@ -1,9 +1,11 @@
 package io.github.socketserver4j.examples;
 
+import io.github.socketserver4j.Py;
 import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.TCPServer;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.List;
 
 /**
  * Two ways to port a class attribute that CPython reads while the constructor runs ({@code
@@ -36,14 +38,8 @@ public final class Construction {
     ConfiguredServer(SocketAddress address, RequestHandlerFactory handlers, int backlog)
         throws IOException {
       super(address, handlers, false); // bind_and_activate=False
-      this.backlog = backlog;
-      try {
-        serverBind();
-        serverActivate();
-      } catch (IOException | RuntimeException | Error e) {
-        serverClose(); // what TCPServer's constructor does on failure (bpo-22435)
-        throw e;
-      }
+      this.backlog = backlog;          // Python: self.backlog = backlog before __init__
+      bindAndActivate();               // serverBind(), serverActivate(); on failure serverClose()
     }
 
     @Override
@@ -52,4 +48,55 @@ public final class Construction {
     }
   }
   // end::configured[]
+
+  // tag::hooks[]
+  /** A server whose serverActivate() and serverClose() use a field: a log of its life. */
+  static class AuditedServer extends TCPServer {
+    private final List<String> audit;
+
+    AuditedServer(SocketAddress address, RequestHandlerFactory handlers, List<String> audit)
+        throws IOException {
+      super(address, handlers, false); // the hooks below must not run before audit is set
+      this.audit = audit;
+      bindAndActivate();
+    }
+
+    @Override
+    public void serverActivate() throws IOException {
+      super.serverActivate();
+      audit.add("listening on " + Py.str(serverAddress())); // self.audit.append(...)
+    }
+
+    @Override
+    public void serverClose() {
+      super.serverClose();
+      audit.add("closed");
+    }
+  }
+  // end::hooks[]
+
+  /** The same server written the direct way: its hooks run before {@code audit} is set. */
+  static class NaiveAuditedServer extends TCPServer {
+    private final List<String> audit;
+
+    NaiveAuditedServer(SocketAddress address, RequestHandlerFactory handlers, List<String> audit)
+        throws IOException {
+      super(address, handlers); // calls serverActivate() while audit is still null
+      this.audit = audit;
+    }
+
+    @Override
+    public void serverActivate() throws IOException {
+      super.serverActivate();
+      audit.add("listening");
+    }
+
+    @Override
+    public void serverClose() {
+      super.serverClose();
+      if (audit != null) {
+        audit.add("closed");
+      }
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package io.github.socketserver4j.examples;
 
 import io.github.socketserver4j.AddressFamily;
+import io.github.socketserver4j.DrainOnSignal;
 import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.SocketOptions;
 import io.github.socketserver4j.StreamRequestHandler;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * An IPv6 server that IPv4 clients reach too: the recipe of {@code http.server}'s {@code
@@ -82,7 +84,7 @@ public class DualStackServer extends ThreadingTCPServer {
     try (var server = new DualStackServer(new InetSocketAddress("::", port), WhoAmI::new)) {
       InetSocketAddress bound = (InetSocketAddress) server.serverAddress();
       System.out.println("Serving IPv6 and IPv4 on port " + bound.getPort());
-      server.serveForever();
+      DrainOnSignal.serveForever(server, Duration.ofSeconds(10)); // Ctrl-C, SIGTERM: drain, return
     }
   }
 }

@@ -1,9 +1,11 @@
 package io.github.socketserver4j.examples;
 
+import io.github.socketserver4j.DrainOnSignal;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.ThreadingTCPServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /**
  * The README's echo server: each client gets back every line it sends, until it closes its side.
@@ -55,7 +57,7 @@ public final class EchoServer {
       InetSocketAddress bound = (InetSocketAddress) server.serverAddress();
       System.out.println("Serving on " + bound.getHostString() + ":" + bound.getPort());
       // tag::echo[]
-      server.serveForever();
+      DrainOnSignal.serveForever(server, Duration.ofSeconds(10)); // Ctrl-C, SIGTERM: drain, return
     }
     // end::echo[]
   }

@@ -1,5 +1,6 @@
 package io.github.socketserver4j.examples;
 
+import io.github.socketserver4j.DrainOnSignal;
 import io.github.socketserver4j.Request;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -68,7 +70,7 @@ public class ServerWithVerify extends TCPServer {
     try (var server = new ServerWithVerify(new InetSocketAddress("0.0.0.0", port), allowed)) {
       InetSocketAddress bound = (InetSocketAddress) server.serverAddress();
       System.out.println("Serving 127.0.0.1 only, on port " + bound.getPort());
-      server.serveForever();
+      DrainOnSignal.serveForever(server, Duration.ofSeconds(10)); // Ctrl-C, SIGTERM: drain, return
     }
   }
 }

@@ -38,11 +38,10 @@ public final class ThreadedEchoClientServer {
     @Override
     public void handle() throws IOException {
       StreamRequest request = (StreamRequest) request();
-      byte[] buffer = new byte[1024];
-      int n = request.openInputStream().read(buffer); // self.request.recv(1024)
-      String data = n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII);
-      String response = Thread.currentThread().getName() + ": " + data;
-      request.openOutputStream().write(response.getBytes(StandardCharsets.US_ASCII)); // sendall
+      byte[] data = request.recv(1024); // data = str(self.request.recv(1024), 'ascii')
+      String response =
+          Thread.currentThread().getName() + ": " + new String(data, StandardCharsets.US_ASCII);
+      request.sendall(response.getBytes(StandardCharsets.US_ASCII)); // self.request.sendall(...)
     }
   }
 

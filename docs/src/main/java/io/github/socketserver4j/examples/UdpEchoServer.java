@@ -3,10 +3,12 @@ package io.github.socketserver4j.examples;
 import io.github.socketserver4j.BaseRequestHandler;
 import io.github.socketserver4j.DatagramRequest;
 import io.github.socketserver4j.DatagramRequestHandler;
+import io.github.socketserver4j.DrainOnSignal;
 import io.github.socketserver4j.UDPServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -71,7 +73,7 @@ public final class UdpEchoServer {
       InetSocketAddress bound = (InetSocketAddress) server.serverAddress();
       System.out.println("Serving UDP on " + bound.getHostString() + ":" + bound.getPort());
       // tag::echo[]
-      server.serveForever();
+      DrainOnSignal.serveForever(server, Duration.ofSeconds(10)); // Ctrl-C, SIGTERM: drain, return
     }
     // end::echo[]
   }

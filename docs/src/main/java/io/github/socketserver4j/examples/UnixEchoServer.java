@@ -1,5 +1,6 @@
 package io.github.socketserver4j.examples;
 
+import io.github.socketserver4j.DrainOnSignal;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.ThreadingUnixStreamServer;
 import io.github.socketserver4j.UnixStreamServer;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * An echo server on a Unix domain socket. As in CPython, closing the server leaves the socket file
@@ -64,7 +66,7 @@ public final class UnixEchoServer {
     Path path = Path.of(args.length > 0 ? args[0] : DEFAULT_PATH);
     try (UnixStreamServer server = newServer(path)) {
       System.out.println("Serving on " + server.serverAddress());
-      server.serveForever();
+      DrainOnSignal.serveForever(server, Duration.ofSeconds(10)); // Ctrl-C, SIGTERM: drain, return
     }
   }
 }

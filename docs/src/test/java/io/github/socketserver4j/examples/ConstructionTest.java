@@ -59,6 +59,34 @@ class ConstructionTest {
     }
   }
 
+  @Test
+  @DisplayName("construction order: hooks that use a field work with bindAndActivate(); the direct form NPEs")
+  void hooksThatReadFieldsRunAfterTheFieldsAreSet() throws Exception {
+    java.util.List<String> audit = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (TCPServer server = new Construction.AuditedServer(anyLoopbackPort(), EchoLine::new, audit)) {
+      assertEquals(java.util.List.of("listening on " + io.github.socketserver4j.Py.str(server.serverAddress())), audit);
+      assertServesOneRequest(server);
+    }
+    assertEquals("closed", audit.get(audit.size() - 1));
+    // The direct form: TCPServer's constructor calls serverActivate() before the field is set;
+    // the NullPointerException leaves the constructor and the server is closed (bpo-22435).
+    Set<String> before = TestRules.serverThreads();
+    assertThrows(NullPointerException.class,
+        () -> new Construction.NaiveAuditedServer(anyLoopbackPort(), EchoLine::new, audit));
+    TestRules.assertServerThreadsWithin(before);
+  }
+
+  @Test
+  @DisplayName("construction order: a failed bind calls serverClose() once, with the fields set")
+  void failedBindClosesWithFieldsSet() throws Exception {
+    java.util.List<String> audit = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (TCPServer holder = new TCPServer(anyLoopbackPort(), EchoLine::new)) {
+      assertThrows(BindException.class,
+          () -> new Construction.AuditedServer(holder.serverAddress(), EchoLine::new, audit));
+    }
+    assertEquals(java.util.List.of("closed"), audit);
+  }
+
   /** One {@code handleRequest()} while a client sends a line: the line comes back. */
   private static void assertServesOneRequest(TCPServer server) throws Exception {
     try (Client client = Client.connect(server.serverAddress())) {

@@ -446,6 +446,21 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     afterWrites(last, () -> Handlers.shutdownOutput(channel)); // over TLS: close_notify, then FIN
   }
 
+  /** Python's {@code shutdown(SHUT_RD)}: what has arrived stays readable, then end of stream. */
+  @Override
+  public void shutdownInput() throws IOException {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new SocketException("Socket is closed");
+      }
+      inputEnded = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   public void close() {
     ChannelFuture last;

@@ -59,6 +59,76 @@ final class Reports {
     }
   }
 
+  /**
+   * The {@code report} command: reads a {@code parity.json} the suite wrote, prints the table and
+   * the closing line again, and rewrites {@code parity.md} and {@code parity.html}; exit status 1
+   * if it holds a mismatch.
+   */
+  static int command(String[] args, java.io.PrintStream out, java.io.PrintStream err) {
+    java.nio.file.Path from = ParityRunner.reportDir().resolve("parity.json");
+    java.nio.file.Path dir = null;
+    for (int i = 0; i < args.length; i++) {
+      if (i + 1 >= args.length && !args[i].equals("--help")) {
+        err.println("option " + args[i] + " needs a value");
+        return 2;
+      }
+      switch (args[i]) {
+        case "--from" -> from = java.nio.file.Paths.get(args[++i]);
+        case "--out" -> dir = java.nio.file.Paths.get(args[++i]);
+        case "--help" -> {
+          out.print(ParityRunner.USAGE);
+          return 0;
+        }
+        default -> {
+          err.println("unknown option " + args[i] + "; report takes --from FILE --out DIR");
+          return 2;
+        }
+      }
+    }
+    if (!java.nio.file.Files.isRegularFile(from)) {
+      err.println("no " + from.toAbsolutePath() + ": run the suite first (it writes parity.json),"
+          + " or name the file with --from");
+      return 2;
+    }
+    List<Row> rows = rows(Json.read(from));
+    ParityRunner.writeReports(rows, dir != null ? dir : from.toAbsolutePath().getParent());
+    out.print(text(rows));
+    out.println(ParityRunner.summary(rows));
+    return ParityRunner.counts(rows).get(Status.MISMATCH) > 0 ? 1 : 0;
+  }
+
+  /** The rows of a {@code parity.json}; scenario titles come from the bundled scenarios. */
+  static List<Row> rows(com.fasterxml.jackson.databind.JsonNode json) {
+    java.util.Map<String, Scenario> known = new java.util.HashMap<>();
+    try {
+      ParityRunner.scenarios().forEach(sc -> known.put(sc.id(), sc));
+    } catch (RuntimeException e) {
+      // No scenarios at hand: rows keep their ids without titles.
+    }
+    List<Row> rows = new java.util.ArrayList<>();
+    for (var o : json) {
+      String id = o.path("scenario").asText();
+      Scenario sc = known.getOrDefault(id, new Scenario(id, null, Json.object()));
+      PythonVersion v = PythonVersion.parse(o.path("cpython").asText());
+      Status status = java.util.Arrays.stream(Status.values())
+          .filter(s -> s.label.equals(o.path("status").asText())).findFirst().orElseThrow(
+              () -> new IllegalArgumentException("unknown status in parity.json: " + o.path("status")));
+      rows.add(new Row(sc, o.path("server_class").asText(),
+          new Python(java.nio.file.Paths.get("python3"), v),
+          side("CPython " + v, o.path("cpython_result")),
+          side("socketserver4j", o.path("socketserver4j_result")),
+          new Comparison(status, o.path("detail").asText()), 0));
+    }
+    return rows;
+  }
+
+  private static SideResult side(String name, com.fasterxml.jackson.databind.JsonNode o) {
+    return new SideResult(name,
+        o.has("result") ? (com.fasterxml.jackson.databind.node.ObjectNode) o.get("result") : null,
+        o.has("unavailable") ? o.get("unavailable").asText() : null,
+        o.has("error") ? o.get("error").asText() : null, List.of());
+  }
+
   private static String md(String s) {
     return s.replace("|", "\\|").replace("\n", " ");
   }

@@ -64,15 +64,7 @@ public final class ParityRunner {
   }
 
   static Path classpathFile(String name) {
-    URL url = ParityRunner.class.getResource(name);
-    if (url == null) {
-      throw new IllegalStateException(name + " is not on the class path (run test-compile first)");
-    }
-    try {
-      return Paths.get(url.toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    return Resources.path(name);
   }
 
   static List<Scenario> scenarios() {
@@ -171,13 +163,7 @@ public final class ParityRunner {
   }
 
   private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      // A temporary directory under /tmp; nothing else to do.
-    }
+    Resources.deleteTree(dir);
   }
 
   /** Every run of the suite, printing progress to {@code out}. */
@@ -279,29 +265,116 @@ public final class ParityRunner {
     return Paths.get(System.getProperty("parity.reportDir", "target/parity"));
   }
 
+  static final String USAGE = """
+      socketserver4j parity runner: compares CPython's socketserver with socketserver4j, and a
+      Python server with its Java port (docs/parity.md).
+
+      usage: java -jar socketserver4j-parity.jar COMMAND [OPTIONS]
+
+      commands:
+        suite     run the scenarios against live CPython and socketserver4j, print the table,
+                  write parity.md, parity.html and parity.json; exit 1 on an undocumented
+                  mismatch. Options:
+                    --python PATH[,PATH]  the CPython interpreter(s); default python3 on the PATH
+                    --filter TEXT         only scenarios whose file name contains TEXT
+                    --scenarios DIR       another scenario directory (default: the bundled ones)
+                    --out DIR             where the reports go (default target/parity)
+        porter    compare your Python server with your Java port; `porter --help` for options
+        report    print the table again and rewrite parity.md and parity.html from parity.json:
+                    --from FILE           default target/parity/parity.json
+                    --out DIR             default: the directory of --from
+        help      this text
+
+      Without a command the options are the suite's, and --porter starts porter mode, as
+      before: ParityRunner --porter --python-script server.py --java-main Main --scenario c.json
+      """;
+
+  /**
+   * The command line (see {@link #USAGE}). Exits with the command's status when run as a
+   * program; {@link #run} returns it.
+   *
+   * @param args the command and its options
+   * @throws Exception if a command fails to run
+   */
   public static void main(String[] args) throws Exception {
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--python" -> System.setProperty("parity.python", args[++i]);
-        case "--filter" -> System.setProperty("parity.filter", args[++i]);
-        case "--scenarios" -> System.setProperty("parity.scenarios", args[++i]);
-        case "--out" -> System.setProperty("parity.reportDir", args[++i]);
-        case "--porter" -> {
-          PorterMode.main(java.util.Arrays.copyOfRange(args, i + 1, args.length));
-          return;
+    int status = run(args, System.out, System.err);
+    System.out.flush();
+    if (status != 0) {
+      System.exit(status);
+    }
+  }
+
+  /**
+   * The entry point of {@code mvn -Pparity}: the same commands, but a failure is thrown, not
+   * {@code System.exit}, which would end Maven's own JVM under {@code exec:java}.
+   */
+  public static final class InMaven {
+    private InMaven() {}
+
+    public static void main(String[] args) throws Exception {
+      int status = run(args, System.out, System.err);
+      if (status != 0) {
+        throw new IllegalStateException("the parity command failed (exit status " + status
+            + "); see above");
+      }
+    }
+  }
+
+  /** Runs a command; returns the exit status. */
+  static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    String command = args.length == 0 || args[0].startsWith("-") ? "suite" : args[0];
+    String[] rest = args.length > 0 && !args[0].startsWith("-")
+        ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+    switch (command) {
+      case "help":
+        out.print(USAGE);
+        return 0;
+      case "porter":
+        return PorterMode.run(rest, out, err);
+      case "report":
+        return Reports.command(rest, out, err);
+      case "suite":
+        break;
+      default:
+        err.println("unknown command " + command);
+        err.print(USAGE);
+        return 2;
+    }
+    for (int i = 0; i < rest.length; i++) {
+      switch (rest[i]) {
+        case "--help", "-h" -> {
+          out.print(USAGE);
+          return 0;
         }
-        default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + "; options: --python PATH[,PATH] --filter TEXT --scenarios DIR --out DIR,"
-            + " or --porter ... (docs/parity.md)");
+        case "--porter" -> {
+          return PorterMode.run(java.util.Arrays.copyOfRange(rest, i + 1, rest.length), out, err);
+        }
+        case "--python", "--filter", "--scenarios", "--out" -> {
+          if (i + 1 >= rest.length) {
+            err.println("option " + rest[i] + " needs a value");
+            return 2;
+          }
+          String key = switch (rest[i]) {
+            case "--python" -> "parity.python";
+            case "--filter" -> "parity.filter";
+            case "--scenarios" -> "parity.scenarios";
+            default -> "parity.reportDir";
+          };
+          System.setProperty(key, rest[++i]);
+        }
+        default -> {
+          err.println("unknown option " + rest[i]);
+          err.print(USAGE);
+          return 2;
+        }
       }
     }
     if (Boolean.getBoolean("parity.skip")) {
-      System.out.println("parity suite skipped (-Dparity.skip=true)");
-      return;
+      out.println("parity suite skipped (-Dparity.skip=true)");
+      return 0;
     }
     List<Python> pythons = Python.resolve(List.of("path"));
     List<Scenario> scenarios = scenarios();
-    PrintStream out = System.out;
     out.println("Parity: " + scenarios.size() + " scenario files against "
         + pythons.stream().map(p -> "CPython " + p.version() + " (" + p.executable() + ")").toList());
     long start = System.nanoTime();
@@ -319,8 +392,9 @@ public final class ParityRunner {
     out.println(summary(rows));
     out.flush();
     if (n.get(Status.MISMATCH) > 0) {
-      throw new IllegalStateException(n.get(Status.MISMATCH) + " undocumented mismatches; see "
-          + dir.resolve("parity.md"));
+      err.println(n.get(Status.MISMATCH) + " undocumented mismatches; see " + dir.resolve("parity.md"));
+      return 1;
     }
+    return 0;
   }
 }

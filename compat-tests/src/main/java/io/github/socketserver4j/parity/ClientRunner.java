@@ -39,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -71,6 +72,8 @@ final class ClientRunner {
   private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
   private final Object serverLock = new Object();
   private volatile Path clientDir;
+  /** What the received bytes go through before they are recorded (porter mode's normalisers). */
+  private UnaryOperator<byte[]> received = UnaryOperator.identity();
 
   /** Stream clients over TCP (porter mode). */
   ClientRunner(Scenario scenario, InetSocketAddress address, Function<ObjectNode, JsonNode> server) {
@@ -89,6 +92,12 @@ final class ClientRunner {
     this.datagram = datagram;
     this.helperPython = helperPython;
     this.server = server;
+  }
+
+  /** Sets what received bytes go through before they are recorded; returns this runner. */
+  ClientRunner receivedBy(UnaryOperator<byte[]> normaliser) {
+    this.received = normaliser;
+    return this;
   }
 
   Outcome run() throws InterruptedException {
@@ -422,8 +431,34 @@ final class ClientRunner {
     return secs >= scenario.timingThreshold() ? " (waited)" : "";
   }
 
-  private static byte[] data(JsonNode step) throws IOException {
-    byte[] data = Catalogue.latin1(Json.text(step, "data", ""));
+  /**
+   * The bytes a step sends: {@code data} is text whose characters are bytes (Latin-1: U+0000 to
+   * U+00FF, so {@code "\u00ff"} is the byte 0xff), or {@code data_hex} ({@code "00ff0a"}) or
+   * {@code data_base64} for binary data; then {@code repeat} times.
+   */
+  static byte[] data(JsonNode step) throws IOException {
+    int forms = (step.has("data") ? 1 : 0) + (step.has("data_hex") ? 1 : 0)
+        + (step.has("data_base64") ? 1 : 0);
+    if (forms > 1) {
+      throw new IllegalArgumentException("a step has one of data, data_hex and data_base64: " + step);
+    }
+    byte[] data;
+    if (step.has("data_hex")) {
+      data = HexFormat.of().parseHex(step.get("data_hex").asText().replaceAll("\\s", ""));
+    } else if (step.has("data_base64")) {
+      data = java.util.Base64.getMimeDecoder().decode(step.get("data_base64").asText());
+    } else {
+      String text = Json.text(step, "data", "");
+      for (int i = 0; i < text.length(); i++) {
+        if (text.charAt(i) > 0xff) {
+          throw new IllegalArgumentException("\"data\" is sent as Latin-1, one byte per character;"
+              + " character " + i + " (U+" + String.format("%04X", (int) text.charAt(i))
+              + ") is not a byte. Use data_hex or data_base64 for binary data, or the bytes of"
+              + " its UTF-8 form: " + step);
+        }
+      }
+      data = Catalogue.latin1(text);
+    }
     int repeat = step.path("repeat").asInt(1);
     if (repeat > 1) {
       ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -497,7 +532,8 @@ final class ClientRunner {
         }
         double wait = Json.number(step, "wait", bound);
         byte[] got = c.dgram.receive((long) (wait * 1000));
-        return got == null ? "recv_datagram: timeout" : "recv_datagram: " + repr(got) + timing(start);
+        return got == null ? "recv_datagram: timeout"
+            : "recv_datagram: " + repr(received.apply(got)) + timing(start);
       }
       case "wait":
         Catalogue.sleep(Json.number(step, "seconds", 0.1)); // the wait is a scenario step
@@ -513,18 +549,18 @@ final class ClientRunner {
       case "recv_until": {
         byte[] delim = Catalogue.latin1(Json.text(step, "delim", "\n"));
         Read r = read(c, bound, delim, Integer.MAX_VALUE);
-        return "recv_until " + repr(delim) + ": " + r.describe() + timing(start);
+        return "recv_until " + repr(delim) + ": " + describe(r) + timing(start);
       }
       case "recv": {
         int n = step.path("n").asInt();
         Read r = read(c, bound, null, n);
-        return "recv " + n + ": " + r.describe() + timing(start);
+        return "recv " + n + ": " + describe(r) + timing(start);
       }
       case "read_to_end": {
         double wait = Json.number(step, "wait", bound);
         Read r = read(c, wait, null, Integer.MAX_VALUE);
         String t = r.stop.equals("timeout") ? "" : timing(start);
-        return "read_to_end: " + r.describe().replace("then timeout", "then open") + t;
+        return "read_to_end: " + describe(r).replace("then timeout", "then open") + t;
       }
       case "server": {
         ObjectNode msg = ((ObjectNode) step.deepCopy());
@@ -632,6 +668,10 @@ final class ClientRunner {
       String d = repr(data);
       return stop.equals("done") ? d : d + " then " + stop;
     }
+  }
+
+  private String describe(Read r) {
+    return new Read(received.apply(r.data()), r.stop()).describe();
   }
 
   /** Reads until {@code delim} (included) or {@code max} bytes, end of stream or the bound. */
