@@ -105,7 +105,9 @@ class MiscTest {
           "DrainOnSignal"); // except KeyboardInterrupt around serve_forever, and SIGTERM (issue 13)
 
   static final Set<String> SPI =
-      Set.of("SocketProvider", "SocketImpl", "SocketSpec", "ReceivedDatagram", "HandlerThreads");
+      Set.of(
+          "SocketProvider", "SocketImpl", "SocketSpec", "ReceivedDatagram", "HandlerThreads",
+          "ServerTls");
 
   @Test
   @DisplayName(
