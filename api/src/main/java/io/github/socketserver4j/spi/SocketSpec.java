@@ -14,7 +14,14 @@ import java.util.Objects;
  *     ThreadingMixIn} server), so the transport may size its I/O threads for it
  */
 public record SocketSpec(AddressFamily family, SocketType type, String ownerName, boolean concurrent) {
-  /** Checks that no part is missing. */
+  /**
+   * Checks that no part is missing.
+   *
+   * @param family the address family
+   * @param type the socket type
+   * @param ownerName a short name for the transport's threads
+   * @param concurrent whether requests run on several threads at once
+   */
   public SocketSpec {
     Objects.requireNonNull(family, "family");
     Objects.requireNonNull(type, "type");
