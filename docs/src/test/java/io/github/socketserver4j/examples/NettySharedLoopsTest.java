@@ -72,8 +72,8 @@ class NettySharedLoopsTest {
                   new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelActive(ChannelHandlerContext ctx) {
-                      ctx.writeAndFlush(
-                              Unpooled.copiedBuffer("from the application\n", StandardCharsets.US_ASCII))
+                      String text = "from the application\n";
+                      ctx.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII))
                           .addListener(ChannelFutureListener.CLOSE);
                     }
                   })

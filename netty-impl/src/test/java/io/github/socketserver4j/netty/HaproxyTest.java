@@ -192,8 +192,9 @@ class HaproxyTest {
   record Checked(int checks, int served, String status, List<String> errors, List<String> logged) {}
 
   /**
-   * Serves clients one after another through HAProxy, which checks the server 50 times a second (with
-   * PROXY v2, so each check is a LOCAL header, then a reset), until the server took 30 checks.
+   * Serves clients one after another through HAProxy, which checks the server 50 times a second
+   * (with PROXY v2, so each check is a LOCAL header, then a reset), until the server took 30
+   * checks.
    */
   static Checked checkedWhileServing(boolean tls) throws Exception {
     Path dir = workDir();
