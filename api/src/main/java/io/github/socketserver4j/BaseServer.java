@@ -301,7 +301,7 @@ public abstract class BaseServer implements AutoCloseable {
    * {@link #handleTimeout()} is called. At most one request is handled; a rejected request or a
    * failed {@link #getRequest()} counts as one.
    *
-   * <h3>Call sequence</h3>
+   * <h4>Call sequence</h4>
    *
    * <pre>
    * handleRequest() or serveForever()

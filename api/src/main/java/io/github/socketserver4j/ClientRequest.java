@@ -12,7 +12,12 @@ import java.util.Objects;
  *     socket, where CPython gives {@code None}
  */
 public record ClientRequest(Request request, SocketAddress clientAddress) {
-  /** Checks that the request is present. */
+  /**
+   * Checks that the request is present.
+   *
+   * @param request the request
+   * @param clientAddress the peer's address, or {@code null} as above
+   */
   public ClientRequest {
     Objects.requireNonNull(request, "request");
   }

@@ -26,7 +26,11 @@ public class ServerExit extends Error {
     super("server exit requested");
   }
 
-  /** Creates an exit request with a message that says why. */
+  /**
+   * Creates an exit request with a message that says why.
+   *
+   * @param message why the server exits
+   */
   public ServerExit(String message) {
     super(message);
   }

@@ -12,7 +12,12 @@ import java.util.Objects;
  *     {@code None}
  */
 public record ReceivedDatagram(byte[] data, SocketAddress sender) {
-  /** Checks that the bytes are present. */
+  /**
+   * Checks that the bytes are present.
+   *
+   * @param data the datagram's bytes
+   * @param sender the sender's address, or {@code null} as above
+   */
   public ReceivedDatagram {
     Objects.requireNonNull(data, "data");
   }

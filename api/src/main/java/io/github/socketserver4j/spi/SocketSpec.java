@@ -18,7 +18,15 @@ import java.util.Objects;
  */
 public record SocketSpec(
     AddressFamily family, SocketType type, String ownerName, boolean concurrent, ServerTls tls) {
-  /** Checks that no part is missing. */
+  /**
+   * Checks that no part is missing.
+   *
+   * @param family the address family
+   * @param type the socket type
+   * @param ownerName a short name for the transport's threads
+   * @param concurrent whether requests run on several threads at once
+   * @param tls TLS for accepted connections, or null
+   */
   public SocketSpec {
     Objects.requireNonNull(family, "family");
     Objects.requireNonNull(type, "type");

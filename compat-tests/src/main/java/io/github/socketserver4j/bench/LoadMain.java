@@ -42,7 +42,8 @@ public final class LoadMain {
         new LoadClient.Timing(
             (long) (warmup * 1e9),
             (long) (measure * 1e9),
-            TimeUnit.SECONDS.toNanos(60),
+            // -Dbench.setupSeconds: how long connecting may take (idle-memory on a loaded JDK 17)
+            TimeUnit.SECONDS.toNanos(Long.getLong("bench.setupSeconds", 60)),
             TimeUnit.MILLISECONDS.toNanos(500));
     Measurement m;
     if (transport.equals("unix-datagram")) {

@@ -7,6 +7,9 @@ import io.github.socketserver4j.netty.NettyOptions;
 import io.github.socketserver4j.spi.SocketProvider;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -72,4 +75,20 @@ public final class NettySharedLoops {
     };
   }
   // end::server[]
+
+  /**
+   * The server channel class for the application's own {@code ServerBootstrap} on {@code group}:
+   * the group's transport decides, as it does for the servers on it.
+   *
+   * @param group a group made with {@link NettyOptions#ioHandlerFactory}
+   * @return {@code EpollServerSocketChannel} on an epoll group, else {@code NioServerSocketChannel}
+   */
+  // tag::channel[]
+  public static Class<? extends ServerChannel> serverChannelClass(EventLoopGroup group) {
+    String transport = NettyOptions.builder().eventLoopGroup(group).build().transportName();
+    return transport.equals("epoll")
+        ? EpollServerSocketChannel.class
+        : NioServerSocketChannel.class;
+  }
+  // end::channel[]
 }

@@ -2,10 +2,12 @@ package io.github.socketserver4j.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -50,6 +52,35 @@ public final class TestCertificates {
     SSLContext context = SSLContext.getInstance("TLSv1.3");
     context.init(null, trustManagers().getTrustManagers(), null);
     return context;
+  }
+
+  /**
+   * Writes the certificate as PEM to {@code file}: a trust file for tools such as HAProxy ({@code
+   * ca-file}) and openssl.
+   */
+  public static Path writeCertificatePem(Path file) throws IOException, GeneralSecurityException {
+    Files.writeString(file, pem("CERTIFICATE", keyStore().getCertificate("server").getEncoded()));
+    return file;
+  }
+
+  /**
+   * Writes the certificate and its private key (PKCS#8) as PEM to {@code file}: what HAProxy's
+   * {@code crt} takes for a TLS frontend.
+   */
+  public static Path writeKeyAndCertificatePem(Path file)
+      throws IOException, GeneralSecurityException {
+    byte[] key = keyStore().getKey("server", PASSWORD).getEncoded();
+    Files.writeString(
+        file,
+        pem("CERTIFICATE", keyStore().getCertificate("server").getEncoded())
+            + pem("PRIVATE KEY", key));
+    return file;
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
   }
 
   private static KeyStore generate() throws IOException, GeneralSecurityException {
