@@ -60,6 +60,16 @@ import org.slf4j.LoggerFactory;
  * <p>A server without {@link ThreadingMixIn} handles one request at a time, on the thread that
  * called {@code serveForever} or {@code handleRequest}. Only {@link #shutdown()}, {@link
  * #requestShutdown()} and {@link #serverClose()} may be called from other threads.
+ *
+ * <h2>Exceptions and errors</h2>
+ *
+ * <p>Python's {@code Exception} (handled: {@code handleError}, then {@code shutdownRequest}) is
+ * Java's {@link Exception}, plus {@link AssertionError} (a ported {@code assert}; Python's {@code
+ * AssertionError} is an {@code Exception}) and {@link StackOverflowError} (Python's {@code
+ * RecursionError}). Every other {@link Error} ({@link ServerExit}, {@link OutOfMemoryError},
+ * {@link LinkageError}, ...) is treated as Python's {@code SystemExit}: no {@code handleError},
+ * {@code shutdownRequest} still runs, then it propagates out of a synchronous server's loop or
+ * ends a request thread.
  */
 public abstract class BaseServer implements AutoCloseable {
 
@@ -314,6 +324,7 @@ public abstract class BaseServer implements AutoCloseable {
    *       closeRequest(request)
    *   [on an Exception: handleError(request, clientAddress), then shutdownRequest(request)]
    *   [on an Error: shutdownRequest(request), then the Error propagates]
+   *   [an AssertionError or StackOverflowError counts as an Exception: see below]
    *   [verifyRequest false: shutdownRequest(request)]
    * </pre>
    *
@@ -390,8 +401,8 @@ public abstract class BaseServer implements AutoCloseable {
     }
     try {
       processRequest(request, clientAddress);
-    } catch (Exception e) {
-      handleError(request, clientAddress, e);
+    } catch (Exception | AssertionError | StackOverflowError e) {
+      handleError(request, clientAddress, e); // Python's Exception: decision 2
       shutdownRequest(request);
     } catch (Throwable t) {
       shutdownRequest(request);
@@ -454,8 +465,9 @@ public abstract class BaseServer implements AutoCloseable {
    *     child does (see {@link ForkingMixIn}). May be overridden or extended.
    * @param request the request
    * @param clientAddress the client's address
-   * @throws Exception anything the handler throws; the caller passes an {@code Exception} to
-   *     {@link #handleError(Request, SocketAddress)} and lets an {@code Error} propagate
+   * @throws Exception anything the handler throws; the caller passes an {@code Exception} (and an
+   *     {@code AssertionError} or {@code StackOverflowError}) to {@link #handleError(Request,
+   *     SocketAddress)} and lets any other {@code Error} propagate
    */
   public void processRequest(Request request, SocketAddress clientAddress) throws Exception {
     if (this instanceof ThreadingMixIn) {
@@ -509,7 +521,7 @@ public abstract class BaseServer implements AutoCloseable {
   private void runChild(Request request, SocketAddress clientAddress) {
     try {
       finishRequest(request, clientAddress);
-    } catch (Exception e) {
+    } catch (Exception | AssertionError | StackOverflowError e) {
       handleError(request, clientAddress, e);
     } catch (Error e) {
       // CPython's child ends with os._exit(1): its SystemExit never reaches the parent.

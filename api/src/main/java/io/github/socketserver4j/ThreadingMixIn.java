@@ -54,17 +54,19 @@ public interface ThreadingMixIn {
   /**
    * The body of a request thread, CPython's {@code process_request_thread()}.
    *
-   * @implSpec Calls {@code finishRequest}; passes an {@link Exception} to {@code handleError};
-   *     always calls {@code shutdownRequest}. An {@link Error} (such as {@link ServerExit}) then
-   *     ends the thread through its uncaught-exception handler, as Python hands {@code SystemExit}
-   *     to {@code threading.excepthook}; the server keeps serving. May be overridden.
+   * @implSpec Calls {@code finishRequest}; passes an {@link Exception} to {@code handleError}, and
+   *     an {@link AssertionError} or {@link StackOverflowError} too (Python's {@code
+   *     AssertionError} and {@code RecursionError} are {@code Exception}s); always calls {@code
+   *     shutdownRequest}. Any other {@link Error} (such as {@link ServerExit}) then ends the
+   *     thread through its uncaught-exception handler, as Python hands {@code SystemExit} to
+   *     {@code threading.excepthook}; the server keeps serving. May be overridden.
    * @param request the request
    * @param clientAddress the client's address
    */
   default void processRequestThread(Request request, SocketAddress clientAddress) {
     try {
       finishRequest(request, clientAddress);
-    } catch (Exception e) {
+    } catch (Exception | AssertionError | StackOverflowError e) {
       handleError(request, clientAddress, e);
     } finally {
       shutdownRequest(request);
