@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A server without {@link ThreadingMixIn} handles one request at a time, on the thread that
  * called {@code serveForever} or {@code handleRequest}. Only {@link #shutdown()}, {@link
- * #requestShutdown()} and {@link #serverClose()} may be called from other threads.
+ * #requestShutdown()}, {@link #serverClose()}, {@link #drain}, {@link #activeRequests()} and
+ * {@link #awaitRequests} may be called from other threads. The mix-in is read once, when the
+ * server is constructed: it decides the concurrency policy for the server's life.
  *
  * <h2>Exceptions and errors</h2>
  *
@@ -78,9 +80,6 @@ public abstract class BaseServer implements AutoCloseable {
   /** CPython's default {@code poll_interval} of {@code serve_forever}. */
   static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
 
-  /** CPython's {@code ForkingMixIn.timeout}, which overrides {@code BaseServer.timeout}. */
-  static final Duration FORKING_TIMEOUT = Duration.ofSeconds(300);
-
   /** Stands for "no timeout" in waits: about 292 years. */
   static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
 
@@ -98,11 +97,11 @@ public abstract class BaseServer implements AutoCloseable {
   /** The thread inside {@link #serveForever(Duration)}, or null. */
   private volatile Thread servingThread;
 
-  /** CPython's {@code _threads}; used by {@link ThreadingMixIn} servers only. */
-  final RequestThreads threads = new RequestThreads();
-
-  /** The requests being processed, for {@link #drain}. */
+  /** The requests being processed: for {@link #drain}, {@link #activeRequests()}, forking. */
   private final InFlight inFlight = new InFlight();
+
+  /** How requests run (synchronous, threading, forking): chosen once, by the mix-in. */
+  final Concurrency concurrency = Concurrency.of(this, inFlight);
 
   /** Set by {@link #drain} so that its {@code serverClose()} does not wait without a deadline. */
   private volatile boolean draining;
@@ -163,7 +162,7 @@ public abstract class BaseServer implements AutoCloseable {
    * @return the timeout, or empty for none
    */
   public Optional<Duration> timeout() {
-    return this instanceof ForkingMixIn ? Optional.of(FORKING_TIMEOUT) : Optional.empty();
+    return concurrency.timeout();
   }
 
   /**
@@ -298,9 +297,7 @@ public abstract class BaseServer implements AutoCloseable {
    *     be overridden to do periodic work on the serving thread.
    */
   public void serviceActions() {
-    if (this instanceof ForkingMixIn) {
-      ((ForkingMixIn) this).collectChildren(false);
-    }
+    concurrency.serviceActions();
   }
 
   /**
@@ -420,9 +417,7 @@ public abstract class BaseServer implements AutoCloseable {
    *     {@code ForkingMixIn.handle_timeout} does. May be overridden.
    */
   public void handleTimeout() {
-    if (this instanceof ForkingMixIn) {
-      ((ForkingMixIn) this).collectChildren(false);
-    }
+    concurrency.handleTimeout();
   }
 
   /**
@@ -457,12 +452,13 @@ public abstract class BaseServer implements AutoCloseable {
   /**
    * Processes a verified request, CPython's {@code process_request()}.
    *
-   * @implSpec Calls {@link #finishRequest} and then {@link #shutdownRequest}. On a {@link
-   *     ThreadingMixIn} server it instead starts a new thread (virtual where the JVM has them) that
-   *     runs {@link ThreadingMixIn#processRequestThread}, records it for {@link #serverClose()}
-   *     when {@code blockOnClose()} is true and {@code daemonThreads()} is false, and returns at
-   *     once. On a {@link ForkingMixIn} server it starts a thread that does what CPython's forked
-   *     child does (see {@link ForkingMixIn}). May be overridden or extended.
+   * @implSpec Hands the request to the server's concurrency policy, chosen once by its mix-in.
+   *     Without a mix-in: calls {@link #finishRequest} and then {@link #shutdownRequest}. On a
+   *     {@link ThreadingMixIn} server: runs {@link ThreadingMixIn#processRequestThread} in a new
+   *     thread (virtual where the JVM has them), records it for {@link #serverClose()} when {@code
+   *     blockOnClose()} is true and {@code daemonThreads()} is false, and returns at once. On a
+   *     {@link ForkingMixIn} server: starts a thread that does what CPython's forked child does
+   *     (see {@link ForkingMixIn}). May be overridden or extended.
    * @param request the request
    * @param clientAddress the client's address
    * @throws Exception anything the handler throws; the caller passes an {@code Exception} (and an
@@ -470,69 +466,23 @@ public abstract class BaseServer implements AutoCloseable {
    *     SocketAddress)} and lets any other {@code Error} propagate
    */
   public void processRequest(Request request, SocketAddress clientAddress) throws Exception {
-    if (this instanceof ThreadingMixIn) {
-      ThreadingMixIn threading = (ThreadingMixIn) this;
-      // Handed off only once the thread runs: if start() fails, the caller still ends it.
-      threads.start(
-          threading,
-          threadName(),
-          () -> {
-            try {
-              threading.processRequestThread(request, clientAddress);
-            } finally {
-              inFlight.end(request);
-            }
-          });
-      inFlight.handOff(request);
-      return;
-    }
-    if (this instanceof ForkingMixIn) {
-      threads.startChild(threadName(), () -> runChild(request, clientAddress));
-      inFlight.handOff(request);
-      return;
-    }
-    finishRequest(request, clientAddress);
-    shutdownRequest(request);
+    concurrency.process(request, clientAddress);
   }
 
   /**
    * Cleans up the server, CPython's {@code server_close()}.
    *
    * @implSpec On a {@link ThreadingMixIn} server, joins the request threads that were recorded
-   *     (bpo-31233), without a deadline, as CPython does; on a {@link ForkingMixIn} server, waits
-   *     for running requests if {@code blockOnClose()} (bpo-31151); otherwise does nothing. {@link
-   *     TCPServer} closes its socket first, then calls this. May be overridden; call {@code
+   *     (bpo-31233), without a deadline, as CPython does; on a {@link ForkingMixIn} server, {@code
+   *     collectChildren(blockOnClose())} (bpo-31151); otherwise does nothing. {@link TCPServer}
+   *     closes its socket first, then calls this. May be overridden; call {@code
    *     super.serverClose()}.
    */
   public void serverClose() {
     if (draining) {
       return; // drain() has already waited, with its deadline
     }
-    if (this instanceof ThreadingMixIn) {
-      threads.join();
-    }
-    if (this instanceof ForkingMixIn) {
-      ForkingMixIn forking = (ForkingMixIn) this;
-      forking.collectChildren(forking.blockOnClose());
-    }
-  }
-
-  /** A {@link ForkingMixIn} request: CPython's child branch of {@code process_request}. */
-  private void runChild(Request request, SocketAddress clientAddress) {
-    try {
-      finishRequest(request, clientAddress);
-    } catch (Exception | AssertionError | StackOverflowError e) {
-      handleError(request, clientAddress, e);
-    } catch (Error e) {
-      // CPython's child ends with os._exit(1): its SystemExit never reaches the parent.
-      LOG.debug("request from {} ended with {}", PythonReprs.address(clientAddress), e.toString());
-    } finally {
-      try {
-        shutdownRequest(request);
-      } finally {
-        inFlight.end(request);
-      }
-    }
+    concurrency.serverClose();
   }
 
   /**
@@ -632,6 +582,37 @@ public abstract class BaseServer implements AutoCloseable {
   }
 
   /**
+   * Returns how many requests are being processed: those that passed {@link #verifyRequest} and
+   * whose processing has not ended (their {@link #shutdownRequest} has not returned), on the
+   * serving thread or handed to another. A socketserver4j addition, for monitoring and for {@link
+   * ForkingMixIn#activeChildren()}. Not an override point.
+   *
+   * @return the number of requests in flight
+   */
+  public final int activeRequests() {
+    return inFlight.count();
+  }
+
+  /**
+   * Waits until at most {@code atMost} requests are being processed ({@link #activeRequests()}),
+   * or {@code timeout} passes: a socketserver4j addition, what {@link
+   * ForkingMixIn#collectChildren} waits with and the second step of {@link #drain}. Do not call it
+   * from a request's own thread with {@code atMost} 0: it would wait for itself. Not an override
+   * point.
+   *
+   * @param atMost how many requests may still run; 0 waits for all
+   * @param timeout how long to wait at most; a duration of about 292 years or more means no limit
+   * @return whether at most {@code atMost} requests were running when it returned
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public final boolean awaitRequests(int atMost, Duration timeout) throws InterruptedException {
+    if (atMost < 0) {
+      throw new IllegalArgumentException("atMost < 0: " + atMost);
+    }
+    return inFlight.awaitAtMost(atMost, saturatedNanos(Objects.requireNonNull(timeout, "timeout")));
+  }
+
+  /**
    * Closes the server gracefully, with a deadline: a socketserver4j addition beside CPython's
    * {@link #serverClose()}, which waits without limit (or not at all).
    *
@@ -680,8 +661,7 @@ public abstract class BaseServer implements AutoCloseable {
     long grace =
         System.nanoTime() + Math.min(saturatedNanos(deadline), TimeUnit.SECONDS.toNanos(5));
     inFlight.awaitEmpty(grace);
-    threads.join(grace);
-    threads.awaitChildren(grace);
+    concurrency.joinThreads(grace);
     int stillRunning = inFlight.countStill(late);
     int finished = (int) (inFlight.ended() - endedBefore) - (late.size() - stillRunning);
     draining = true;
@@ -740,6 +720,11 @@ public abstract class BaseServer implements AutoCloseable {
   /** Whether requests are still taken: false once {@link #drain} has begun. */
   final boolean accepting() {
     return !inFlight.isClosed();
+  }
+
+  /** CPython's {@code len(_threads)}: the request threads {@code serverClose()} would join. */
+  final int recordedThreads() {
+    return concurrency.recorded();
   }
 
   /** Whether the server's socket is closed; TCPServer overrides. */

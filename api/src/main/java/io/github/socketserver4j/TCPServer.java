@@ -106,7 +106,7 @@ public class TCPServer extends BaseServer {
                     addressFamily(),
                     socketType(),
                     className(getClass()),
-                    this instanceof ThreadingMixIn));
+                    concurrency.concurrent()));
     view = SocketViews.of(socket, socketType());
     if (bindAndActivate) {
       try {

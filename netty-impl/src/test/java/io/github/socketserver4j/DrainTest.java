@@ -102,7 +102,7 @@ class DrainTest {
       }
       loop.join(TestRules.waitBound().toMillis());
       assertFalse(loop.isAlive(), "serveForever did not end");
-      assertEquals(0, server.threads.size(), "request threads outlived drain()");
+      assertEquals(0, server.recordedThreads(), "request threads outlived drain()");
       assertFalse(server.socket().isOpen());
       assertThrows(IllegalStateException.class, server::serveForever);
     } finally {
