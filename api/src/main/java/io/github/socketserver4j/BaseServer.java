@@ -1,5 +1,6 @@
 package io.github.socketserver4j;
 
+import io.github.socketserver4j.spi.SocketImpl;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -103,9 +104,8 @@ public abstract class BaseServer implements AutoCloseable {
   /** How requests run (synchronous, threading, forking): chosen once, by the mix-in. */
   final Concurrency concurrency = Concurrency.of(this, inFlight);
 
-  /** Set by {@link #drain} so that its {@code serverClose()} does not wait without a deadline. */
-  private volatile boolean draining;
-
+  /** The socket of a {@link TCPServer}, attached by its constructor; null for other servers. */
+  private volatile SocketImpl socket;
 
   /**
    * Stores the address and the handler factory, CPython's {@code BaseServer.__init__}. Calls no
@@ -333,7 +333,8 @@ public abstract class BaseServer implements AutoCloseable {
    */
   public void handleRequest() {
     checkOpen("handleRequest");
-    Optional<Duration> timeout = min(socketTimeout(), timeout());
+    SocketImpl s = socket;
+    Optional<Duration> timeout = min(s == null ? Optional.empty() : s.timeout(), timeout());
     Duration remaining = timeout.orElse(FOREVER);
     long deadline = timeout.isPresent() ? System.nanoTime() + saturatedNanos(remaining) : 0;
     while (true) {
@@ -387,7 +388,7 @@ public abstract class BaseServer implements AutoCloseable {
     try {
       verified = verifyRequest(request, clientAddress);
     } catch (Throwable t) {
-      discardRequest(request);
+      discard(request, t);
       throw t;
     }
     // Rejected: shut down once (bpo-26309). Or drain() began while this request was taken or
@@ -473,15 +474,12 @@ public abstract class BaseServer implements AutoCloseable {
    * Cleans up the server, CPython's {@code server_close()}.
    *
    * @implSpec On a {@link ThreadingMixIn} server, joins the request threads that were recorded
-   *     (bpo-31233), without a deadline, as CPython does; on a {@link ForkingMixIn} server, {@code
-   *     collectChildren(blockOnClose())} (bpo-31151); otherwise does nothing. {@link TCPServer}
-   *     closes its socket first, then calls this. May be overridden; call {@code
-   *     super.serverClose()}.
+   *     (bpo-31233), without a deadline, as CPython does; on a {@link ForkingMixIn} server, {@code collectChildren(blockOnClose())}
+   *     (bpo-31151); otherwise does nothing. Requests a {@link #drain} gave up on are not waited
+   *     for. {@link TCPServer} closes its socket first, then calls this. May be overridden; call
+   *     {@code super.serverClose()}.
    */
   public void serverClose() {
-    if (draining) {
-      return; // drain() has already waited, with its deadline
-    }
     concurrency.serverClose();
   }
 
@@ -585,7 +583,8 @@ public abstract class BaseServer implements AutoCloseable {
    * Returns how many requests are being processed: those that passed {@link #verifyRequest} and
    * whose processing has not ended (their {@link #shutdownRequest} has not returned), on the
    * serving thread or handed to another. A socketserver4j addition, for monitoring and for {@link
-   * ForkingMixIn#activeChildren()}. Not an override point.
+   * ForkingMixIn#activeChildren()}. Requests that {@link #drain} gave up on ({@link
+   * DrainResult#stillRunning()}) are no longer counted. Not an override point.
    *
    * @return the number of requests in flight
    */
@@ -614,27 +613,32 @@ public abstract class BaseServer implements AutoCloseable {
 
   /**
    * Closes the server gracefully, with a deadline: a socketserver4j addition beside CPython's
-   * {@link #serverClose()}, which waits without limit (or not at all).
+   * {@link #serverClose()}, which waits without limit (or not at all). Two steps, then a cut:
    *
    * <ol>
-   *   <li>Stops the {@link #serveForever} loop ({@link #requestShutdown()}) and stops taking
-   *       requests: a request taken but not yet processed is shut down unprocessed. A stream
-   *       server closes its listening socket, and so the connections still waiting in its
-   *       backlog. A datagram server keeps its socket open for the replies of running requests
-   *       and takes no more datagrams; those still queued are dropped when it closes.
-   *   <li>Lets the requests being processed finish until {@code deadline}. Their responses reach
-   *       their clients whole.
-   *   <li>Then cuts those still running. A stream server closes their connections: their
-   *       handlers' blocked reads and writes throw, and bytes not yet delivered are discarded
-   *       (and counted as cut, never silently). A datagram server closes its one socket, so the
-   *       replies of every request still running fail.
+   *   <li><b>Stop accepting.</b> Stops the {@link #serveForever} loop ({@link #requestShutdown()})
+   *       and takes no more requests: a request taken but not yet processed is shut down
+   *       unprocessed. The transport stops its socket (the SPI's {@code stopAccepting()}): a
+   *       stream server closes its listening socket, and so the connections still waiting in its
+   *       backlog; a datagram server takes no more datagrams and keeps its socket open for the
+   *       replies of running requests (those still queued are dropped when it closes).
+   *   <li><b>Await the requests until the deadline.</b> The requests being processed, on any
+   *       thread, may finish until {@code deadline}; their responses reach their clients whole.
+   *   <li>Then it cuts those still running. A stream request's connection is {@linkplain
+   *       StreamRequest#abort() aborted}: the handler's blocked reads and writes throw, and bytes
+   *       not yet delivered are discarded (and counted as cut, never silently). A datagram request
+   *       has no connection of its own, so the server's socket is closed, and the replies of
+   *       every request still running fail.
    *   <li>Waits a short grace (up to {@code deadline} again, at most 5 s) for the cut handlers to
-   *       return, and joins the request threads.
-   *   <li>Calls {@link #serverClose()} (without its unbounded wait) and returns what happened.
+   *       return and for the request threads to end. Requests and threads still running then
+   *       ({@link DrainResult#stillRunning()}) are given up on: no later wait, in {@code
+   *       serverClose()}, {@link #close()} or {@link #awaitRequests}, waits for them.
+   *   <li>Calls {@link #serverClose()}, whose waits are then over at once, and returns what
+   *       happened.
    * </ol>
    *
-   * <p>Works for every server class, synchronous or threading. Call it from any thread except
-   * the one running {@code serveForever}.
+   * <p>Works for every server class: synchronous, threading and forking. Call it from any thread except the one running {@code serveForever}. If the calling
+   * thread is interrupted, the waits end early and the drain goes on with the cut.
    *
    * @param deadline how long running requests may take to finish
    * @return how many requests finished and how many were cut
@@ -642,34 +646,37 @@ public abstract class BaseServer implements AutoCloseable {
    */
   public final DrainResult drain(Duration deadline) {
     Objects.requireNonNull(deadline, "deadline");
-    Thread serving = servingThread;
-    if (Thread.currentThread() == serving) {
+    if (Thread.currentThread() == servingThread) {
       throw new IllegalStateException(
           "drain() was called on the thread that runs serveForever(); it would wait for itself");
     }
     long start = System.nanoTime();
+    long budget = saturatedNanos(deadline);
     long endedBefore = inFlight.ended();
-    inFlight.close(); // from now on no request is taken, and none begins
+    // Step 1, stop accepting: no request begins from now on, the loop stops, the socket stops.
+    inFlight.close();
     requestShutdown();
-    stopListening();
-    long deadlineNanos = start + saturatedNanos(deadline);
-    inFlight.awaitEmpty(deadlineNanos);
+    SocketImpl s = socket;
+    if (s != null) {
+      s.stopAccepting();
+    }
+    // Step 2, await the requests until the deadline; then cut the late ones.
+    inFlight.awaitEmpty(start + budget);
     List<Request> late = inFlight.snapshot();
     for (Request request : late) {
-      abortRequest(request);
+      if (request instanceof StreamRequest) {
+        ((StreamRequest) request).abort();
+      } else if (s != null) {
+        s.close(); // a datagram shares the server's socket: closing it makes late replies fail
+      }
     }
-    long grace =
-        System.nanoTime() + Math.min(saturatedNanos(deadline), TimeUnit.SECONDS.toNanos(5));
+    long grace = System.nanoTime() + Math.min(budget, TimeUnit.SECONDS.toNanos(5));
     inFlight.awaitEmpty(grace);
     concurrency.joinThreads(grace);
     int stillRunning = inFlight.countStill(late);
+    inFlight.forget(late);
     int finished = (int) (inFlight.ended() - endedBefore) - (late.size() - stillRunning);
-    draining = true;
-    try {
-      serverClose();
-    } finally {
-      draining = false;
-    }
+    serverClose();
     return new DrainResult(Math.max(0, finished), late.size(), stillRunning);
   }
 
@@ -702,24 +709,14 @@ public abstract class BaseServer implements AutoCloseable {
    */
   protected abstract void wakeup();
 
-  /**
-   * Stops accepting requests, for {@link #drain}, after {@link #requestShutdown()}; TCPServer
-   * closes its socket, UDPServer keeps it open for the replies of running requests.
-   */
-  void stopListening() {}
-
-  /** Closes a request no hook will shut down (verifyRequest threw); TCPServer closes it. */
-  void discardRequest(Request request) {}
-
-  /**
-   * Cuts a request still running at the deadline, for {@link #drain}: TCPServer aborts its
-   * connection, UDPServer closes the shared socket so that late replies fail.
-   */
-  void abortRequest(Request request) {}
-
   /** Whether requests are still taken: false once {@link #drain} has begun. */
   final boolean accepting() {
     return !inFlight.isClosed();
+  }
+
+  /** Called once by {@link TCPServer}'s constructor: the socket the server's steps use. */
+  final void attach(SocketImpl socket) {
+    this.socket = Objects.requireNonNull(socket, "socket");
   }
 
   /** CPython's {@code len(_threads)}: the request threads {@code serverClose()} would join. */
@@ -727,14 +724,18 @@ public abstract class BaseServer implements AutoCloseable {
     return concurrency.recorded();
   }
 
-  /** Whether the server's socket is closed; TCPServer overrides. */
-  boolean isClosed() {
-    return false;
-  }
-
-  /** The socket's own timeout, for {@link #handleRequest()}; TCPServer overrides. */
-  Optional<Duration> socketTimeout() {
-    return Optional.empty();
+  /**
+   * Closes a request no hook will shut down ({@code verifyRequest} threw), as CPython's garbage
+   * collector closes the socket: a request that holds a resource (a connection) is closed.
+   */
+  private static void discard(Request request, Throwable failure) {
+    if (request instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) request).close();
+      } catch (Exception e) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   /** A prefix for request thread names: class and address, so thread dumps read well. */
@@ -755,7 +756,8 @@ public abstract class BaseServer implements AutoCloseable {
   }
 
   private void checkOpen(String method) {
-    if (isClosed()) {
+    SocketImpl s = socket;
+    if (s != null && !s.isOpen()) {
       throw new IllegalStateException(
           method + "() called after serverClose(): the server's socket is closed");
     }

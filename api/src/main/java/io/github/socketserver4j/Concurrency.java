@@ -69,7 +69,8 @@ abstract class Concurrency {
 
   /**
    * The drain's last wait: joins the request threads recorded for {@code serverClose()} until
-   * {@code deadline} ({@link System#nanoTime()}).
+   * {@code deadline} ({@link System#nanoTime()}), then forgets those still running, so that no
+   * later {@code serverClose()} waits for them without a deadline.
    */
   void joinThreads(long deadline) {}
 

@@ -166,6 +166,23 @@ final class InFlight {
     }
   }
 
+  /**
+   * Stops counting {@code given} as in flight, without counting them as ended: the drain gave up
+   * on them, and nothing waits for them from now on. If one ends later, nothing changes.
+   */
+  void forget(List<Request> given) {
+    lock.lock();
+    try {
+      for (Request r : given) {
+        if (requests.remove(r) != null) {
+          changed.signalAll();
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   List<Request> snapshot() {
     lock.lock();
     try {

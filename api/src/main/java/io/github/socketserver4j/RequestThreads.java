@@ -12,7 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A run is recorded only when the server's {@code blockOnClose()} is true and {@code
  * daemonThreads()} is false (CPython records nothing in {@code _NoThreads} and skips daemon
  * threads). Every new record first reaps the finished ones, so the list holds only live runs
- * (bpo-37193: no growth on a long-running server).
+ * (bpo-37193: no growth on a long-running server). Joining takes every run off the list, as
+ * CPython's {@code pop_all}: one given up on at a deadline is not waited for again.
  */
 final class RequestThreads {
   private final ReentrantLock lock = new ReentrantLock();
@@ -94,35 +95,22 @@ final class RequestThreads {
     }
   }
 
-  /** Joins the recorded runs until {@code deadline} (System.nanoTime); forgets the ended ones. */
+  /**
+   * Joins the recorded runs until {@code deadline} ({@link System#nanoTime()}); those still
+   * running then are forgotten: no later {@link #join()} waits for them.
+   */
   void join(long deadline) {
-    List<Run> all;
-    lock.lock();
-    try {
-      all = new ArrayList<>(live);
-    } finally {
-      lock.unlock();
-    }
-    for (Run run : all) {
+    for (Run run : popAll()) {
       long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
       try {
-        if (left <= 0) {
-          break;
-        }
         run.join(left);
-        if (run.isAlive()) {
-          break;
-        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        return;
       }
-    }
-    lock.lock();
-    try {
-      live.removeIf(r -> !r.isAlive());
-    } finally {
-      lock.unlock();
     }
   }
 

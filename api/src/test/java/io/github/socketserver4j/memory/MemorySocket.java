@@ -247,6 +247,7 @@ public final class MemorySocket implements SocketImpl {
    * The SPI's first drain step: a stream socket closes (the queued connections are aborted); a
    * datagram socket drops what is queued, takes nothing more, and stays open for replies.
    */
+  @Override
   public void stopAccepting() {
     stopAcceptingCalls.incrementAndGet();
     if (spec.type() == SocketType.SOCK_STREAM) {
