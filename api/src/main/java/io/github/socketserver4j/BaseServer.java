@@ -456,10 +456,13 @@ public abstract class BaseServer implements AutoCloseable {
    * @implSpec Hands the request to the server's concurrency policy, chosen once by its mix-in.
    *     Without a mix-in: calls {@link #finishRequest} and then {@link #shutdownRequest}. On a
    *     {@link ThreadingMixIn} server: runs {@link ThreadingMixIn#processRequestThread} in a new
-   *     thread (virtual where the JVM has them), records it for {@link #serverClose()} when {@code
+   *     thread (virtual where the JVM has them) or on its {@link
+   *     ThreadingMixIn#requestExecutor()}, records it for {@link #serverClose()} when {@code
    *     blockOnClose()} is true and {@code daemonThreads()} is false, and returns at once. On a
    *     {@link ForkingMixIn} server: starts a thread that does what CPython's forked child does
-   *     (see {@link ForkingMixIn}). May be overridden or extended.
+   *     (see {@link ForkingMixIn}). May be overridden or extended; to run requests on a pool,
+   *     override {@code requestExecutor()} instead, which {@link #drain} and {@code serverClose()}
+   *     still cover.
    * @param request the request
    * @param clientAddress the client's address
    * @throws Exception anything the handler throws; the caller passes an {@code Exception} (and an
@@ -473,8 +476,9 @@ public abstract class BaseServer implements AutoCloseable {
   /**
    * Cleans up the server, CPython's {@code server_close()}.
    *
-   * @implSpec On a {@link ThreadingMixIn} server, joins the request threads that were recorded
-   *     (bpo-31233), without a deadline, as CPython does; on a {@link ForkingMixIn} server, {@code collectChildren(blockOnClose())}
+   * @implSpec On a {@link ThreadingMixIn} server, joins the request threads (and the tasks on
+   *     its {@code requestExecutor()}) that were recorded (bpo-31233), without a deadline, as
+   *     CPython does; on a {@link ForkingMixIn} server, {@code collectChildren(blockOnClose())}
    *     (bpo-31151); otherwise does nothing. Requests a {@link #drain} gave up on are not waited
    *     for. {@link TCPServer} closes its socket first, then calls this. May be overridden; call
    *     {@code super.serverClose()}.
@@ -623,7 +627,8 @@ public abstract class BaseServer implements AutoCloseable {
    *       backlog; a datagram server takes no more datagrams and keeps its socket open for the
    *       replies of running requests (those still queued are dropped when it closes).
    *   <li><b>Await the requests until the deadline.</b> The requests being processed, on any
-   *       thread, may finish until {@code deadline}; their responses reach their clients whole.
+   *       thread and on the {@linkplain ThreadingMixIn#requestExecutor() user's executor}, may
+   *       finish until {@code deadline}; their responses reach their clients whole.
    *   <li>Then it cuts those still running. A stream request's connection is {@linkplain
    *       StreamRequest#abort() aborted}: the handler's blocked reads and writes throw, and bytes
    *       not yet delivered are discarded (and counted as cut, never silently). A datagram request
@@ -637,7 +642,8 @@ public abstract class BaseServer implements AutoCloseable {
    *       happened.
    * </ol>
    *
-   * <p>Works for every server class: synchronous, threading and forking. Call it from any thread except the one running {@code serveForever}. If the calling
+   * <p>Works for every server class: synchronous, threading (with or without an executor) and
+   * forking. Call it from any thread except the one running {@code serveForever}. If the calling
    * thread is interrupted, the waits end early and the drain goes on with the cut.
    *
    * @param deadline how long running requests may take to finish

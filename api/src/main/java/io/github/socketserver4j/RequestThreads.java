@@ -3,11 +3,15 @@ package io.github.socketserver4j;
 import io.github.socketserver4j.spi.HandlerThreads;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The request runs a {@link ThreadingMixIn} server waits for in {@code serverClose()}: CPython's
- * {@code _Threads} (and {@code _NoThreads}, when nothing is recorded).
+ * {@code _Threads} (and {@code _NoThreads}, when nothing is recorded). A run is a thread of its
+ * own or a task on the user's executor.
  *
  * <p>A run is recorded only when the server's {@code blockOnClose()} is true and {@code
  * daemonThreads()} is false (CPython records nothing in {@code _NoThreads} and skips daemon
@@ -50,6 +54,25 @@ final class RequestThreads {
     }
   }
 
+  /** A task handed to the user's executor: alive from the hand-off until it has run. */
+  private static final class TaskRun implements Run {
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    @Override
+    public boolean isAlive() {
+      return done.getCount() > 0;
+    }
+
+    @Override
+    public void join(long nanos) throws InterruptedException {
+      if (nanos == Long.MAX_VALUE) {
+        done.await();
+      } else {
+        done.await(nanos, TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
   /**
    * Starts {@code body} in a new thread (virtual where the JVM has them), recorded first when
    * {@code record}, as CPython appends before {@code t.start()}.
@@ -60,6 +83,32 @@ final class RequestThreads {
       add(new ThreadRun(thread));
     }
     thread.start();
+  }
+
+  /**
+   * Hands {@code body} to {@code executor}, recorded when {@code record} until it has run. If the
+   * executor rejects it, the record is dropped and the exception propagates.
+   */
+  void execute(Executor executor, boolean record, Runnable body) {
+    if (!record) {
+      executor.execute(body);
+      return;
+    }
+    TaskRun run = new TaskRun();
+    add(run);
+    try {
+      executor.execute(
+          () -> {
+            try {
+              body.run();
+            } finally {
+              run.done.countDown();
+            }
+          });
+    } catch (RuntimeException | Error e) {
+      run.done.countDown();
+      throw e;
+    }
   }
 
   private void add(Run run) {
