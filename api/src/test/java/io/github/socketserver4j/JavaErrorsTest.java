@@ -116,7 +116,8 @@ class JavaErrorsTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"sync", "threading", "forking"})
-  @DisplayName("decision 2: an AssertionError (a ported assert) goes to handleError; serving goes on")
+  @DisplayName(
+      "decision 2: an AssertionError (a ported assert) goes to handleError; serving goes on")
   void assertionErrorIsHandled(String kind) throws Exception {
     AssertionError error = new AssertionError("assert failed");
     Recorder rec = new Recorder();

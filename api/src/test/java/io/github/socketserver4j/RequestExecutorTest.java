@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 10, "one public seam to run requests on the user's own executor": {@link
  * ThreadingMixIn#requestExecutor()}, which {@code serverClose()}, {@code blockOnClose()} and
- * {@code drain} still cover (a {@code processRequest} override that submits to a pool defeats them).
+ * {@code drain} still cover (a {@code processRequest} override that submits to a pool defeats
+ * them).
  */
 class RequestExecutorTest {
   private final ExecutorService pool =

@@ -33,7 +33,8 @@ public final class MemoryNetwork {
   static SocketAddress bind(MemorySocket socket, SocketAddress address) throws IOException {
     SocketAddress real = address;
     if (address instanceof InetSocketAddress && ((InetSocketAddress) address).getPort() == 0) {
-      real = new InetSocketAddress(((InetSocketAddress) address).getAddress(), PORTS.incrementAndGet());
+      InetSocketAddress inet = (InetSocketAddress) address;
+      real = new InetSocketAddress(inet.getAddress(), PORTS.incrementAndGet());
     }
     Map<SocketAddress, MemorySocket> table = table(socket);
     if (table.putIfAbsent(real, socket) != null) {
