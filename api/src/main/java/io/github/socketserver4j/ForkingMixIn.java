@@ -23,7 +23,8 @@ package io.github.socketserver4j;
  * <p>What cannot be kept: the parent's {@code close_request} after the fork does not happen (the
  * connection is not duplicated, so the request thread alone shuts it down), and an {@link Error}
  * such as {@link ServerExit} in a request ends only that request, silently, as a child's {@code
- * os._exit(1)} does. Use it by implementing the interface, as with {@link ThreadingMixIn}, or use
+ * os._exit(1)} does ({@link AssertionError} and {@link StackOverflowError} go to {@code
+ * handleError}, as Python's {@code AssertionError} and {@code RecursionError} do). Use it by implementing the interface, as with {@link ThreadingMixIn}, or use
  * {@code ForkingTCPServer} and its siblings. The server classes already implement the abstract
  * methods below; a class implementing this interface must extend {@link BaseServer}.
  */
