@@ -1,5 +1,6 @@
 package io.github.socketserver4j;
 
+import io.github.socketserver4j.spi.SocketImpl;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -59,7 +60,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A server without {@link ThreadingMixIn} handles one request at a time, on the thread that
  * called {@code serveForever} or {@code handleRequest}. Only {@link #shutdown()}, {@link
- * #requestShutdown()} and {@link #serverClose()} may be called from other threads.
+ * #requestShutdown()}, {@link #serverClose()}, {@link #drain}, {@link #activeRequests()} and
+ * {@link #awaitRequests} may be called from other threads. The mix-in is read once, when the
+ * server is constructed: it decides the concurrency policy for the server's life.
+ *
+ * <h2>Exceptions and errors</h2>
+ *
+ * <p>Python's {@code Exception} (handled: {@code handleError}, then {@code shutdownRequest}) is
+ * Java's {@link Exception}, plus {@link AssertionError} (a ported {@code assert}; Python's {@code
+ * AssertionError} is an {@code Exception}) and {@link StackOverflowError} (Python's {@code
+ * RecursionError}). Every other {@link Error} ({@link ServerExit}, {@link OutOfMemoryError},
+ * {@link LinkageError}, ...) is treated as Python's {@code SystemExit}: no {@code handleError},
+ * {@code shutdownRequest} still runs, then it propagates out of a synchronous server's loop or
+ * ends a request thread.
  */
 public abstract class BaseServer implements AutoCloseable {
 
@@ -67,9 +80,6 @@ public abstract class BaseServer implements AutoCloseable {
 
   /** CPython's default {@code poll_interval} of {@code serve_forever}. */
   static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
-
-  /** CPython's {@code ForkingMixIn.timeout}, which overrides {@code BaseServer.timeout}. */
-  static final Duration FORKING_TIMEOUT = Duration.ofSeconds(300);
 
   /** Stands for "no timeout" in waits: about 292 years. */
   static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
@@ -88,15 +98,14 @@ public abstract class BaseServer implements AutoCloseable {
   /** The thread inside {@link #serveForever(Duration)}, or null. */
   private volatile Thread servingThread;
 
-  /** CPython's {@code _threads}; used by {@link ThreadingMixIn} servers only. */
-  final RequestThreads threads = new RequestThreads();
-
-  /** The requests being processed, for {@link #drain}. */
+  /** The requests being processed: for {@link #drain}, {@link #activeRequests()}, forking. */
   private final InFlight inFlight = new InFlight();
 
-  /** Set by {@link #drain} so that its {@code serverClose()} does not wait without a deadline. */
-  private volatile boolean draining;
+  /** How requests run (synchronous, threading, forking): chosen once, by the mix-in. */
+  final Concurrency concurrency = Concurrency.of(this, inFlight);
 
+  /** The socket of a {@link TCPServer}, attached by its constructor; null for other servers. */
+  private volatile SocketImpl socket;
 
   /**
    * Stores the address and the handler factory, CPython's {@code BaseServer.__init__}. Calls no
@@ -153,7 +162,7 @@ public abstract class BaseServer implements AutoCloseable {
    * @return the timeout, or empty for none
    */
   public Optional<Duration> timeout() {
-    return this instanceof ForkingMixIn ? Optional.of(FORKING_TIMEOUT) : Optional.empty();
+    return concurrency.timeout();
   }
 
   /**
@@ -288,9 +297,7 @@ public abstract class BaseServer implements AutoCloseable {
    *     be overridden to do periodic work on the serving thread.
    */
   public void serviceActions() {
-    if (this instanceof ForkingMixIn) {
-      ((ForkingMixIn) this).collectChildren(false);
-    }
+    concurrency.serviceActions();
   }
 
   /**
@@ -314,6 +321,7 @@ public abstract class BaseServer implements AutoCloseable {
    *       closeRequest(request)
    *   [on an Exception: handleError(request, clientAddress), then shutdownRequest(request)]
    *   [on an Error: shutdownRequest(request), then the Error propagates]
+   *   [an AssertionError or StackOverflowError counts as an Exception: see below]
    *   [verifyRequest false: shutdownRequest(request)]
    * </pre>
    *
@@ -325,7 +333,8 @@ public abstract class BaseServer implements AutoCloseable {
    */
   public void handleRequest() {
     checkOpen("handleRequest");
-    Optional<Duration> timeout = min(socketTimeout(), timeout());
+    SocketImpl s = socket;
+    Optional<Duration> timeout = min(s == null ? Optional.empty() : s.timeout(), timeout());
     Duration remaining = timeout.orElse(FOREVER);
     long deadline = timeout.isPresent() ? System.nanoTime() + saturatedNanos(remaining) : 0;
     while (true) {
@@ -379,7 +388,7 @@ public abstract class BaseServer implements AutoCloseable {
     try {
       verified = verifyRequest(request, clientAddress);
     } catch (Throwable t) {
-      discardRequest(request);
+      discard(request, t);
       throw t;
     }
     // Rejected: shut down once (bpo-26309). Or drain() began while this request was taken or
@@ -390,8 +399,8 @@ public abstract class BaseServer implements AutoCloseable {
     }
     try {
       processRequest(request, clientAddress);
-    } catch (Exception e) {
-      handleError(request, clientAddress, e);
+    } catch (Exception | AssertionError | StackOverflowError e) {
+      handleError(request, clientAddress, e); // Python's Exception: decision 2
       shutdownRequest(request);
     } catch (Throwable t) {
       shutdownRequest(request);
@@ -409,9 +418,7 @@ public abstract class BaseServer implements AutoCloseable {
    *     {@code ForkingMixIn.handle_timeout} does. May be overridden.
    */
   public void handleTimeout() {
-    if (this instanceof ForkingMixIn) {
-      ((ForkingMixIn) this).collectChildren(false);
-    }
+    concurrency.handleTimeout();
   }
 
   /**
@@ -446,81 +453,38 @@ public abstract class BaseServer implements AutoCloseable {
   /**
    * Processes a verified request, CPython's {@code process_request()}.
    *
-   * @implSpec Calls {@link #finishRequest} and then {@link #shutdownRequest}. On a {@link
-   *     ThreadingMixIn} server it instead starts a new thread (virtual where the JVM has them) that
-   *     runs {@link ThreadingMixIn#processRequestThread}, records it for {@link #serverClose()}
-   *     when {@code blockOnClose()} is true and {@code daemonThreads()} is false, and returns at
-   *     once. On a {@link ForkingMixIn} server it starts a thread that does what CPython's forked
-   *     child does (see {@link ForkingMixIn}). May be overridden or extended.
+   * @implSpec Hands the request to the server's concurrency policy, chosen once by its mix-in.
+   *     Without a mix-in: calls {@link #finishRequest} and then {@link #shutdownRequest}. On a
+   *     {@link ThreadingMixIn} server: runs {@link ThreadingMixIn#processRequestThread} in a new
+   *     thread (virtual where the JVM has them) or on its {@link
+   *     ThreadingMixIn#requestExecutor()}, records it for {@link #serverClose()} when {@code
+   *     blockOnClose()} is true and {@code daemonThreads()} is false, and returns at once. On a
+   *     {@link ForkingMixIn} server: starts a thread that does what CPython's forked child does
+   *     (see {@link ForkingMixIn}). May be overridden or extended; to run requests on a pool,
+   *     override {@code requestExecutor()} instead, which {@link #drain} and {@code serverClose()}
+   *     still cover.
    * @param request the request
    * @param clientAddress the client's address
-   * @throws Exception anything the handler throws; the caller passes an {@code Exception} to
-   *     {@link #handleError(Request, SocketAddress)} and lets an {@code Error} propagate
+   * @throws Exception anything the handler throws; the caller passes an {@code Exception} (and an
+   *     {@code AssertionError} or {@code StackOverflowError}) to {@link #handleError(Request,
+   *     SocketAddress)} and lets any other {@code Error} propagate
    */
   public void processRequest(Request request, SocketAddress clientAddress) throws Exception {
-    if (this instanceof ThreadingMixIn) {
-      ThreadingMixIn threading = (ThreadingMixIn) this;
-      // Handed off only once the thread runs: if start() fails, the caller still ends it.
-      threads.start(
-          threading,
-          threadName(),
-          () -> {
-            try {
-              threading.processRequestThread(request, clientAddress);
-            } finally {
-              inFlight.end(request);
-            }
-          });
-      inFlight.handOff(request);
-      return;
-    }
-    if (this instanceof ForkingMixIn) {
-      threads.startChild(threadName(), () -> runChild(request, clientAddress));
-      inFlight.handOff(request);
-      return;
-    }
-    finishRequest(request, clientAddress);
-    shutdownRequest(request);
+    concurrency.process(request, clientAddress);
   }
 
   /**
    * Cleans up the server, CPython's {@code server_close()}.
    *
-   * @implSpec On a {@link ThreadingMixIn} server, joins the request threads that were recorded
-   *     (bpo-31233), without a deadline, as CPython does; on a {@link ForkingMixIn} server, waits
-   *     for running requests if {@code blockOnClose()} (bpo-31151); otherwise does nothing. {@link
-   *     TCPServer} closes its socket first, then calls this. May be overridden; call {@code
-   *     super.serverClose()}.
+   * @implSpec On a {@link ThreadingMixIn} server, joins the request threads (and the tasks on
+   *     its {@code requestExecutor()}) that were recorded (bpo-31233), without a deadline, as
+   *     CPython does; on a {@link ForkingMixIn} server, {@code collectChildren(blockOnClose())}
+   *     (bpo-31151); otherwise does nothing. Requests a {@link #drain} gave up on are not waited
+   *     for. {@link TCPServer} closes its socket first, then calls this. May be overridden; call
+   *     {@code super.serverClose()}.
    */
   public void serverClose() {
-    if (draining) {
-      return; // drain() has already waited, with its deadline
-    }
-    if (this instanceof ThreadingMixIn) {
-      threads.join();
-    }
-    if (this instanceof ForkingMixIn) {
-      ForkingMixIn forking = (ForkingMixIn) this;
-      forking.collectChildren(forking.blockOnClose());
-    }
-  }
-
-  /** A {@link ForkingMixIn} request: CPython's child branch of {@code process_request}. */
-  private void runChild(Request request, SocketAddress clientAddress) {
-    try {
-      finishRequest(request, clientAddress);
-    } catch (Exception e) {
-      handleError(request, clientAddress, e);
-    } catch (Error e) {
-      // CPython's child ends with os._exit(1): its SystemExit never reaches the parent.
-      LOG.debug("request from {} ended with {}", PythonReprs.address(clientAddress), e.toString());
-    } finally {
-      try {
-        shutdownRequest(request);
-      } finally {
-        inFlight.end(request);
-      }
-    }
+    concurrency.serverClose();
   }
 
   /**
@@ -619,28 +583,67 @@ public abstract class BaseServer implements AutoCloseable {
   }
 
   /**
+   * Returns how many requests are being processed: those that passed {@link #verifyRequest} and
+   * whose processing has not ended (their {@link #shutdownRequest} has not returned), on the
+   * serving thread or handed to another. A socketserver4j addition, for monitoring and for {@link
+   * ForkingMixIn#activeChildren()}. Requests that {@link #drain} gave up on ({@link
+   * DrainResult#stillRunning()}) are no longer counted. Not an override point.
+   *
+   * @return the number of requests in flight
+   */
+  public final int activeRequests() {
+    return inFlight.count();
+  }
+
+  /**
+   * Waits until at most {@code atMost} requests are being processed ({@link #activeRequests()}),
+   * or {@code timeout} passes: a socketserver4j addition, what {@link
+   * ForkingMixIn#collectChildren} waits with and the second step of {@link #drain}. Do not call it
+   * from a request's own thread with {@code atMost} 0: it would wait for itself. Not an override
+   * point.
+   *
+   * @param atMost how many requests may still run; 0 waits for all
+   * @param timeout how long to wait at most; a duration of about 292 years or more means no limit
+   * @return whether at most {@code atMost} requests were running when it returned
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public final boolean awaitRequests(int atMost, Duration timeout) throws InterruptedException {
+    if (atMost < 0) {
+      throw new IllegalArgumentException("atMost < 0: " + atMost);
+    }
+    return inFlight.awaitAtMost(atMost, saturatedNanos(Objects.requireNonNull(timeout, "timeout")));
+  }
+
+  /**
    * Closes the server gracefully, with a deadline: a socketserver4j addition beside CPython's
-   * {@link #serverClose()}, which waits without limit (or not at all).
+   * {@link #serverClose()}, which waits without limit (or not at all). Two steps, then a cut:
    *
    * <ol>
-   *   <li>Stops the {@link #serveForever} loop ({@link #requestShutdown()}) and stops taking
-   *       requests: a request taken but not yet processed is shut down unprocessed. A stream
-   *       server closes its listening socket, and so the connections still waiting in its
-   *       backlog. A datagram server keeps its socket open for the replies of running requests
-   *       and takes no more datagrams; those still queued are dropped when it closes.
-   *   <li>Lets the requests being processed finish until {@code deadline}. Their responses reach
-   *       their clients whole.
-   *   <li>Then cuts those still running. A stream server closes their connections: their
-   *       handlers' blocked reads and writes throw, and bytes not yet delivered are discarded
-   *       (and counted as cut, never silently). A datagram server closes its one socket, so the
-   *       replies of every request still running fail.
+   *   <li><b>Stop accepting.</b> Stops the {@link #serveForever} loop ({@link #requestShutdown()})
+   *       and takes no more requests: a request taken but not yet processed is shut down
+   *       unprocessed. The transport stops its socket (the SPI's {@code stopAccepting()}): a
+   *       stream server closes its listening socket, and so the connections still waiting in its
+   *       backlog; a datagram server takes no more datagrams and keeps its socket open for the
+   *       replies of running requests (those still queued are dropped when it closes).
+   *   <li><b>Await the requests until the deadline.</b> The requests being processed, on any
+   *       thread and on the {@linkplain ThreadingMixIn#requestExecutor() user's executor}, may
+   *       finish until {@code deadline}; their responses reach their clients whole.
+   *   <li>Then it cuts those still running. A stream request's connection is {@linkplain
+   *       StreamRequest#abort() aborted}: the handler's blocked reads and writes throw, and bytes
+   *       not yet delivered are discarded (and counted as cut, never silently). A datagram request
+   *       has no connection of its own, so the server's socket is closed, and the replies of
+   *       every request still running fail.
    *   <li>Waits a short grace (up to {@code deadline} again, at most 5 s) for the cut handlers to
-   *       return, and joins the request threads.
-   *   <li>Calls {@link #serverClose()} (without its unbounded wait) and returns what happened.
+   *       return and for the request threads to end. Requests and threads still running then
+   *       ({@link DrainResult#stillRunning()}) are given up on: no later wait, in {@code
+   *       serverClose()}, {@link #close()} or {@link #awaitRequests}, waits for them.
+   *   <li>Calls {@link #serverClose()}, whose waits are then over at once, and returns what
+   *       happened.
    * </ol>
    *
-   * <p>Works for every server class, synchronous or threading. Call it from any thread except
-   * the one running {@code serveForever}.
+   * <p>Works for every server class: synchronous, threading (with or without an executor) and
+   * forking. Call it from any thread except the one running {@code serveForever}. If the calling
+   * thread is interrupted, the waits end early and the drain goes on with the cut.
    *
    * @param deadline how long running requests may take to finish
    * @return how many requests finished and how many were cut
@@ -648,35 +651,37 @@ public abstract class BaseServer implements AutoCloseable {
    */
   public final DrainResult drain(Duration deadline) {
     Objects.requireNonNull(deadline, "deadline");
-    Thread serving = servingThread;
-    if (Thread.currentThread() == serving) {
+    if (Thread.currentThread() == servingThread) {
       throw new IllegalStateException(
           "drain() was called on the thread that runs serveForever(); it would wait for itself");
     }
     long start = System.nanoTime();
+    long budget = saturatedNanos(deadline);
     long endedBefore = inFlight.ended();
-    inFlight.close(); // from now on no request is taken, and none begins
+    // Step 1, stop accepting: no request begins from now on, the loop stops, the socket stops.
+    inFlight.close();
     requestShutdown();
-    stopListening();
-    long deadlineNanos = start + saturatedNanos(deadline);
-    inFlight.awaitEmpty(deadlineNanos);
+    SocketImpl s = socket;
+    if (s != null) {
+      s.stopAccepting();
+    }
+    // Step 2, await the requests until the deadline; then cut the late ones.
+    inFlight.awaitEmpty(start + budget);
     List<Request> late = inFlight.snapshot();
     for (Request request : late) {
-      abortRequest(request);
+      if (request instanceof StreamRequest) {
+        ((StreamRequest) request).abort();
+      } else if (s != null) {
+        s.close(); // a datagram shares the server's socket: closing it makes late replies fail
+      }
     }
-    long grace =
-        System.nanoTime() + Math.min(saturatedNanos(deadline), TimeUnit.SECONDS.toNanos(5));
+    long grace = System.nanoTime() + Math.min(budget, TimeUnit.SECONDS.toNanos(5));
     inFlight.awaitEmpty(grace);
-    threads.join(grace);
-    threads.awaitChildren(grace);
+    concurrency.joinThreads(grace);
     int stillRunning = inFlight.countStill(late);
+    inFlight.forget(late);
     int finished = (int) (inFlight.ended() - endedBefore) - (late.size() - stillRunning);
-    draining = true;
-    try {
-      serverClose();
-    } finally {
-      draining = false;
-    }
+    serverClose();
     return new DrainResult(Math.max(0, finished), late.size(), stillRunning);
   }
 
@@ -709,34 +714,33 @@ public abstract class BaseServer implements AutoCloseable {
    */
   protected abstract void wakeup();
 
-  /**
-   * Stops accepting requests, for {@link #drain}, after {@link #requestShutdown()}; TCPServer
-   * closes its socket, UDPServer keeps it open for the replies of running requests.
-   */
-  void stopListening() {}
-
-  /** Closes a request no hook will shut down (verifyRequest threw); TCPServer closes it. */
-  void discardRequest(Request request) {}
-
-  /**
-   * Cuts a request still running at the deadline, for {@link #drain}: TCPServer aborts its
-   * connection, UDPServer closes the shared socket so that late replies fail.
-   */
-  void abortRequest(Request request) {}
-
   /** Whether requests are still taken: false once {@link #drain} has begun. */
   final boolean accepting() {
     return !inFlight.isClosed();
   }
 
-  /** Whether the server's socket is closed; TCPServer overrides. */
-  boolean isClosed() {
-    return false;
+  /** Called once by {@link TCPServer}'s constructor: the socket the server's steps use. */
+  final void attach(SocketImpl socket) {
+    this.socket = Objects.requireNonNull(socket, "socket");
   }
 
-  /** The socket's own timeout, for {@link #handleRequest()}; TCPServer overrides. */
-  Optional<Duration> socketTimeout() {
-    return Optional.empty();
+  /** CPython's {@code len(_threads)}: the request threads {@code serverClose()} would join. */
+  final int recordedThreads() {
+    return concurrency.recorded();
+  }
+
+  /**
+   * Closes a request no hook will shut down ({@code verifyRequest} threw), as CPython's garbage
+   * collector closes the socket: a request that holds a resource (a connection) is closed.
+   */
+  private static void discard(Request request, Throwable failure) {
+    if (request instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) request).close();
+      } catch (Exception e) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   /** A prefix for request thread names: class and address, so thread dumps read well. */
@@ -757,7 +761,8 @@ public abstract class BaseServer implements AutoCloseable {
   }
 
   private void checkOpen(String method) {
-    if (isClosed()) {
+    SocketImpl s = socket;
+    if (s != null && !s.isOpen()) {
       throw new IllegalStateException(
           method + "() called after serverClose(): the server's socket is closed");
     }

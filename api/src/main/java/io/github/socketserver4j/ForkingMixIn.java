@@ -23,8 +23,10 @@ package io.github.socketserver4j;
  * <p>What cannot be kept: the parent's {@code close_request} after the fork does not happen (the
  * connection is not duplicated, so the request thread alone shuts it down), and an {@link Error}
  * such as {@link ServerExit} in a request ends only that request, silently, as a child's {@code
- * os._exit(1)} does. Use it by implementing the interface, as with {@link ThreadingMixIn}, or use
- * {@code ForkingTCPServer} and its siblings.
+ * os._exit(1)} does ({@link AssertionError} and {@link StackOverflowError} go to {@code
+ * handleError}, as Python's {@code AssertionError} and {@code RecursionError} do). Use it by implementing the interface, as with {@link ThreadingMixIn}, or use
+ * {@code ForkingTCPServer} and its siblings. The server classes already implement the abstract
+ * methods below; a class implementing this interface must extend {@link BaseServer}.
  */
 public interface ForkingMixIn {
 
@@ -50,23 +52,49 @@ public interface ForkingMixIn {
   }
 
   /**
-   * Returns how many requests are running, CPython's {@code len(active_children)}. Not an
-   * override point: the server does not call it.
+   * Returns how many requests are running, CPython's {@code len(active_children)}: {@link
+   * #activeRequests()}. Not an override point: the server does not call it.
    *
-   * @return the number of running request threads
+   * @return the number of running requests
    */
   default int activeChildren() {
-    return ((BaseServer) this).threads.alive();
+    return activeRequests();
   }
 
   /**
    * Reaps finished requests and, while {@link #maxChildren()} are running, waits for one to end:
    * CPython's {@code collect_children(blocking=...)}. Called by {@code serviceActions()}, {@code
-   * handleTimeout()} and ({@code blocking} = {@link #blockOnClose()}) {@code serverClose()}.
+   * handleTimeout()} and ({@code blocking} = {@link #blockOnClose()}) {@code serverClose()}. Ended
+   * requests need no reaping here; the wait is what bounds the running requests. If the waiting
+   * thread is interrupted, it returns early with its interrupt status set.
    *
+   * @implSpec Waits with {@link #awaitRequests} until fewer than {@code maxChildren()} (at least
+   *     one) run, or with {@code blocking} until none does. May be overridden; call {@code super}
+   *     to keep the bound.
    * @param blocking whether to wait for every running request
    */
   default void collectChildren(boolean blocking) {
-    ((BaseServer) this).threads.collect(maxChildren(), blocking);
+    try {
+      awaitRequests(blocking ? 0 : Math.max(1, maxChildren()) - 1, BaseServer.FOREVER);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
+
+  /**
+   * Implemented by {@link BaseServer#activeRequests()}.
+   *
+   * @return the number of requests being processed
+   */
+  int activeRequests();
+
+  /**
+   * Implemented by {@link BaseServer#awaitRequests(int, java.time.Duration)}.
+   *
+   * @param atMost how many requests may still run
+   * @param timeout how long to wait at most
+   * @return whether at most {@code atMost} requests were running when it returned
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  boolean awaitRequests(int atMost, java.time.Duration timeout) throws InterruptedException;
 }

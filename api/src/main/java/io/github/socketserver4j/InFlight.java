@@ -8,9 +8,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The requests a server is processing, for {@link BaseServer#drain}: each is added when it
- * passes {@code verifyRequest}, and removed when its processing ends, on the serving thread or in
- * the request thread it was handed to.
+ * The requests a server is processing, for {@link BaseServer#drain}, {@link
+ * BaseServer#activeRequests()} and {@code ForkingMixIn}'s children: each is added when it passes
+ * {@code verifyRequest}, and removed when its processing ends, on the serving thread or in the
+ * request thread it was handed to.
  */
 final class InFlight {
   private final ReentrantLock lock = new ReentrantLock();
@@ -122,21 +123,61 @@ final class InFlight {
 
   /** Waits until none is in flight or {@code deadline} (System.nanoTime) passes. */
   boolean awaitEmpty(long deadline) {
+    try {
+      return awaitAtMost(0, deadline - System.nanoTime());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return count() == 0;
+    }
+  }
+
+  /**
+   * Waits until at most {@code atMost} requests are in flight, for at most {@code nanos} ({@code
+   * Long.MAX_VALUE}: no limit); returns whether that happened.
+   */
+  boolean awaitAtMost(int atMost, long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
     lock.lock();
     try {
-      while (!requests.isEmpty()) {
+      while (requests.size() > atMost) {
+        if (nanos == Long.MAX_VALUE) {
+          changed.await();
+          continue;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
         }
-        try {
-          changed.awaitNanos(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return requests.isEmpty();
-        }
+        changed.awaitNanos(left);
       }
       return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many requests are in flight. */
+  int count() {
+    lock.lock();
+    try {
+      return requests.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Stops counting {@code given} as in flight, without counting them as ended: the drain gave up
+   * on them, and nothing waits for them from now on. If one ends later, nothing changes.
+   */
+  void forget(List<Request> given) {
+    lock.lock();
+    try {
+      for (Request r : given) {
+        if (requests.remove(r) != null) {
+          changed.signalAll();
+        }
+      }
     } finally {
       lock.unlock();
     }

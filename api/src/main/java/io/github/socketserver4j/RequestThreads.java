@@ -3,168 +3,140 @@ package io.github.socketserver4j;
 import io.github.socketserver4j.spi.HandlerThreads;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The request threads of a {@link ThreadingMixIn} server: CPython's {@code _Threads} and {@code
- * _NoThreads} in one class.
+ * The request runs a {@link ThreadingMixIn} server waits for in {@code serverClose()}: CPython's
+ * {@code _Threads} (and {@code _NoThreads}, when nothing is recorded). A run is a thread of its
+ * own or a task on the user's executor.
  *
- * <p>A thread is recorded only when the server's {@code blockOnClose()} is true and {@code
+ * <p>A run is recorded only when the server's {@code blockOnClose()} is true and {@code
  * daemonThreads()} is false (CPython records nothing in {@code _NoThreads} and skips daemon
- * threads). Every new thread first reaps the finished ones, so the list holds only live threads
- * (bpo-37193: no growth on a long-running server).
+ * threads). Every new record first reaps the finished ones, so the list holds only live runs
+ * (bpo-37193: no growth on a long-running server). Joining takes every run off the list, as
+ * CPython's {@code pop_all}: one given up on at a deadline is not waited for again.
  */
 final class RequestThreads {
   private final ReentrantLock lock = new ReentrantLock();
-  private final java.util.concurrent.locks.Condition ended = lock.newCondition();
-  private final List<Thread> live = new ArrayList<>();
-  private final java.util.Set<Thread> children = new java.util.HashSet<>();
-  private final AtomicLong requests = new AtomicLong();
+  private final List<Run> live = new ArrayList<>();
 
-  void start(ThreadingMixIn server, String prefix, Runnable body) {
-    boolean daemon = server.daemonThreads();
-    String name = prefix + " request " + requests.incrementAndGet();
+  /** One recorded run. */
+  private interface Run {
+    boolean isAlive();
+
+    /** Waits for the run to end, at most {@code nanos} ({@code Long.MAX_VALUE}: no limit). */
+    void join(long nanos) throws InterruptedException;
+  }
+
+  /** A request thread: joined with {@link Thread#join}, as CPython joins. */
+  private static final class ThreadRun implements Run {
+    private final Thread thread;
+
+    ThreadRun(Thread thread) {
+      this.thread = thread;
+    }
+
+    @Override
+    public boolean isAlive() {
+      return thread.isAlive();
+    }
+
+    @Override
+    public void join(long nanos) throws InterruptedException {
+      if (nanos == Long.MAX_VALUE) {
+        thread.join();
+      } else if (nanos > 0) {
+        thread.join(nanos / 1_000_000, (int) (nanos % 1_000_000));
+      }
+    }
+  }
+
+  /** A task handed to the user's executor: alive from the hand-off until it has run. */
+  private static final class TaskRun implements Run {
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    @Override
+    public boolean isAlive() {
+      return done.getCount() > 0;
+    }
+
+    @Override
+    public void join(long nanos) throws InterruptedException {
+      if (nanos == Long.MAX_VALUE) {
+        done.await();
+      } else {
+        done.await(nanos, TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /**
+   * Starts {@code body} in a new thread (virtual where the JVM has them), recorded first when
+   * {@code record}, as CPython appends before {@code t.start()}.
+   */
+  void start(String name, boolean daemon, boolean record, Runnable body) {
     Thread thread = HandlerThreads.newThread(name, daemon, body);
-    if (server.blockOnClose() && !daemon) {
-      lock.lock();
-      try {
-        live.removeIf(t -> !t.isAlive());
-        live.add(thread); // before start(), as CPython appends before t.start()
-      } finally {
-        lock.unlock();
-      }
+    if (record) {
+      add(new ThreadRun(thread));
     }
     thread.start();
   }
 
   /**
-   * Starts a {@link ForkingMixIn} "child": recorded until its body ends, whatever {@code
-   * blockOnClose} says, as CPython records every child pid.
+   * Hands {@code body} to {@code executor}, recorded when {@code record} until it has run. If the
+   * executor rejects it, the record is dropped and the exception propagates.
    */
-  void startChild(String prefix, Runnable body) {
-    Thread thread =
-        HandlerThreads.newThread(
-            prefix + " request " + requests.incrementAndGet(),
-            false,
-            () -> {
-              try {
-                body.run();
-              } finally {
-                lock.lock();
-                try {
-                  children.remove(Thread.currentThread());
-                  ended.signalAll();
-                } finally {
-                  lock.unlock();
-                }
-              }
-            });
-    lock.lock();
-    try {
-      children.add(thread);
-    } finally {
-      lock.unlock();
+  void execute(Executor executor, boolean record, Runnable body) {
+    if (!record) {
+      executor.execute(body);
+      return;
     }
-    thread.start();
+    TaskRun run = new TaskRun();
+    add(run);
+    try {
+      executor.execute(
+          () -> {
+            try {
+              body.run();
+            } finally {
+              run.done.countDown();
+            }
+          });
+    } catch (RuntimeException | Error e) {
+      run.done.countDown();
+      throw e;
+    }
   }
 
-  /**
-   * CPython's {@code collect_children}: waits while {@code max} or more children run, and with
-   * {@code blocking} until none does. Stops early if this thread is interrupted.
-   */
-  void collect(int max, boolean blocking) {
+  private void add(Run run) {
     lock.lock();
     try {
-      while (children.size() >= Math.max(1, max) || (blocking && !children.isEmpty())) {
-        try {
-          ended.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
+      live.removeIf(r -> !r.isAlive());
+      live.add(run);
     } finally {
       lock.unlock();
     }
   }
 
-  /** Waits until every ForkingMixIn request has ended, or {@code deadline} (nanoTime) passes. */
-  void awaitChildren(long deadline) {
+  private List<Run> popAll() {
     lock.lock();
     try {
-      while (!children.isEmpty()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return;
-        }
-        try {
-          ended.awaitNanos(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** The number of children still running. */
-  int alive() {
-    lock.lock();
-    try {
-      return children.size();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Joins the recorded threads until {@code deadline} (System.nanoTime); forgets the ended ones. */
-  void join(long deadline) {
-    List<Thread> all;
-    lock.lock();
-    try {
-      all = new ArrayList<>(live);
-    } finally {
-      lock.unlock();
-    }
-    for (Thread t : all) {
-      long left = deadline - System.nanoTime();
-      try {
-        if (left <= 0) {
-          break;
-        }
-        t.join(left / 1_000_000, (int) (left % 1_000_000));
-        if (t.isAlive()) {
-          break;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    lock.lock();
-    try {
-      live.removeIf(t -> !t.isAlive());
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Joins every recorded thread, without a deadline; stops early if this thread is interrupted. */
-  void join() {
-    List<Thread> all;
-    lock.lock();
-    try {
-      all = new ArrayList<>(live);
+      List<Run> all = new ArrayList<>(live);
       live.clear();
+      return all;
     } finally {
       lock.unlock();
     }
-    for (Thread t : all) {
+  }
+
+  /** CPython's {@code _Threads.join}: every recorded run, without a limit; stops if interrupted. */
+  void join() {
+    for (Run run : popAll()) {
       try {
-        t.join();
+        run.join(Long.MAX_VALUE);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -172,7 +144,26 @@ final class RequestThreads {
     }
   }
 
-  /** The number of recorded threads, live or not yet reaped (CPython's {@code len(_threads)}). */
+  /**
+   * Joins the recorded runs until {@code deadline} ({@link System#nanoTime()}); those still
+   * running then are forgotten: no later {@link #join()} waits for them.
+   */
+  void join(long deadline) {
+    for (Run run : popAll()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      try {
+        run.join(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** The number of recorded runs, live or not yet reaped (CPython's {@code len(_threads)}). */
   int size() {
     lock.lock();
     try {

@@ -128,6 +128,14 @@ public class StreamRequestHandler extends BaseRequestHandler {
    * Flushes {@code wfile}, ignoring a failure as CPython does (bpo-14574), then closes both
    * streams; the connection itself stays open for the server's {@code shutdownRequest}: CPython's
    * {@code StreamRequestHandler.finish()}.
+   *
+   * <p>A buffered {@code wfile} ({@link #wbufsize()} not 0) keeps the bytes a failed flush could
+   * not send, and its {@code close()} tries again; if that fails too, {@code finish()} throws it,
+   * and the server passes it to {@code handleError}: CPython 3.11 and 3.13 raise {@code
+   * BrokenPipeError} from {@code wfile.close()} here. An unbuffered {@code wfile} has nothing left
+   * to send, so its failure is only ever thrown by the write that failed.
+   *
+   * @throws IOException if a buffered {@code wfile} cannot send what it holds
    */
   @Override
   public void finish() throws Exception {
@@ -137,11 +145,10 @@ public class StreamRequestHandler extends BaseRequestHandler {
       // CPython ignores socket.error here: the peer may be gone.
     }
     try {
-      wfile.close();
-    } catch (IOException e) {
-      // A buffered wfile flushes again on close; the failure was already ignored above.
+      wfile.close(); // a buffered wfile flushes again: CPython raises that failure
+    } finally {
+      rfile.close();
     }
-    rfile.close();
   }
 
   /**
@@ -177,7 +184,9 @@ public class StreamRequestHandler extends BaseRequestHandler {
   /**
    * Python's {@code BufferedWriter} for a {@code wbufsize} other than 0: collects writes and sends
    * them when full, on {@code flush()} and on {@code close()}; a write after close fails, as
-   * Python's raises {@code ValueError}. No lock: one handler thread owns it (and {@code
+   * Python's raises {@code ValueError}. A send that fails keeps the bytes, so the next flush, or
+   * {@code close()}, tries again and throws again, as Python's does; {@code close()} marks it
+   * closed either way. No lock: one handler thread owns it (and {@code
    * java.io.BufferedOutputStream} would pin virtual threads in subclasses on JDK 21 to 23).
    */
   private static final class BufferedWriter extends OutputStream {
@@ -224,9 +233,8 @@ public class StreamRequestHandler extends BaseRequestHandler {
 
     private void flushBuffer() throws IOException {
       if (count > 0) {
-        int n = count;
+        out.write(buf, 0, count); // sends all or throws: on failure the bytes stay buffered
         count = 0;
-        out.write(buf, 0, n);
       }
     }
 

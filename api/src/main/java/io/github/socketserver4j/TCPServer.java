@@ -118,7 +118,8 @@ public class TCPServer extends BaseServer {
                     addressFamily(),
                     socketType(),
                     className(getClass()),
-                    this instanceof ThreadingMixIn));
+                    concurrency.concurrent()));
+    attach(socket);
     view = SocketViews.of(socket, socketType());
     if (bindAndActivate) {
       bindAndActivate();
@@ -384,34 +385,5 @@ public class TCPServer extends BaseServer {
   @Override
   protected void wakeup() {
     socket.wakeup();
-  }
-
-  @Override
-  void stopListening() {
-    socket.close();
-  }
-
-  @Override
-  void discardRequest(Request request) {
-    if (request instanceof StreamRequest) {
-      ((StreamRequest) request).close();
-    }
-  }
-
-  @Override
-  void abortRequest(Request request) {
-    if (request instanceof StreamRequest) {
-      ((StreamRequest) request).abort();
-    }
-  }
-
-  @Override
-  boolean isClosed() {
-    return !socket.isOpen();
-  }
-
-  @Override
-  Optional<Duration> socketTimeout() {
-    return socket.timeout();
   }
 }

@@ -1,6 +1,8 @@
 package io.github.socketserver4j;
 
 import java.net.SocketAddress;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * Makes a server handle each request in a new thread: CPython's {@code ThreadingMixIn}.
@@ -20,6 +22,11 @@ import java.net.SocketAddress;
  * its address and the request number; {@link BaseServer#serverClose()} joins the recorded threads.
  * These are the two hooks CPython's mix-in overrides, so a subclass that overrides them and calls
  * {@code super} keeps the threading, as Python's method resolution order would.
+ *
+ * <p>To run requests on a pool of your own instead, return it from {@link #requestExecutor()};
+ * {@code serverClose()}, {@code blockOnClose()} and {@link BaseServer#drain} still cover them. Do
+ * not override {@code processRequest} to submit to a pool: the server would not know the requests
+ * are running.
  *
  * <p>The server classes already implement the abstract methods below; a class implementing this
  * interface must extend {@link BaseServer}.
@@ -52,19 +59,49 @@ public interface ThreadingMixIn {
   }
 
   /**
+   * Where requests run: a socketserver4j addition (CPython always starts a thread). Read once, at
+   * the first request, on the serving thread; the constructor does not call it, so it may return a
+   * field the subclass constructor sets.
+   *
+   * <p>With an executor, each request is one task that runs {@link #processRequestThread} on it.
+   * {@link #daemonThreads()} then does not make threads (the pool does) but still decides, with
+   * {@link #blockOnClose()}, whether {@code serverClose()} waits for the request: a task is
+   * recorded as CPython records a thread, and {@code serverClose()} waits until it has run,
+   * including a task still queued. {@link BaseServer#drain} waits for and cuts requests on the
+   * executor as on threads. If the executor rejects a task ({@link
+   * java.util.concurrent.RejectedExecutionException}), the serving thread passes that to {@code
+   * handleError} and shuts the request down, as CPython does when {@code Thread.start} fails.
+   *
+   * <p>The executor stays the application's: the server never shuts it down. Shut it down after
+   * {@code serverClose()}; a task it drops unrun (its {@code shutdownNow()}) leaves the request
+   * open and {@code serverClose()} waiting for it.
+   *
+   * @implSpec Returns empty: a new thread per request (virtual where the JVM has them, else a
+   *     platform thread whose daemon flag is {@code daemonThreads()}), as CPython. Override to
+   *     return a pool, for example {@code Optional.of(pool)} of an {@code ExecutorService} the
+   *     server's owner creates and shuts down.
+   * @return the executor to run requests on, or empty for a thread per request
+   */
+  default Optional<Executor> requestExecutor() {
+    return Optional.empty();
+  }
+
+  /**
    * The body of a request thread, CPython's {@code process_request_thread()}.
    *
-   * @implSpec Calls {@code finishRequest}; passes an {@link Exception} to {@code handleError};
-   *     always calls {@code shutdownRequest}. An {@link Error} (such as {@link ServerExit}) then
-   *     ends the thread through its uncaught-exception handler, as Python hands {@code SystemExit}
-   *     to {@code threading.excepthook}; the server keeps serving. May be overridden.
+   * @implSpec Calls {@code finishRequest}; passes an {@link Exception} to {@code handleError}, and
+   *     an {@link AssertionError} or {@link StackOverflowError} too (Python's {@code
+   *     AssertionError} and {@code RecursionError} are {@code Exception}s); always calls {@code
+   *     shutdownRequest}. Any other {@link Error} (such as {@link ServerExit}) then ends the
+   *     thread through its uncaught-exception handler, as Python hands {@code SystemExit} to
+   *     {@code threading.excepthook}; the server keeps serving. May be overridden.
    * @param request the request
    * @param clientAddress the client's address
    */
   default void processRequestThread(Request request, SocketAddress clientAddress) {
     try {
       finishRequest(request, clientAddress);
-    } catch (Exception e) {
+    } catch (Exception | AssertionError | StackOverflowError e) {
       handleError(request, clientAddress, e);
     } finally {
       shutdownRequest(request);

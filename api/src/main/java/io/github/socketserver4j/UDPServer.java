@@ -103,19 +103,4 @@ public class UDPServer extends TCPServer {
   /** Does nothing: the socket is shared by all requests, CPython's {@code close_request}. */
   @Override
   public void closeRequest(Request request) {}
-
-  /** For drain(): receive nothing more, but keep the socket open for running requests' replies. */
-  @Override
-  void stopListening() {
-    wakeup();
-  }
-
-  /**
-   * For drain(), at the deadline: a datagram request has no connection of its own, so the shared
-   * socket is closed and the replies of requests still running fail with an IOException.
-   */
-  @Override
-  void abortRequest(Request request) {
-    impl().close();
-  }
 }

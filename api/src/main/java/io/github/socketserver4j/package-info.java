@@ -28,10 +28,12 @@
  *       pass {@code MyHandler::new}.
  *   <li>A mix-in listed first among Python's bases is an interface here: {@code class S extends
  *       TCPServer implements ThreadingMixIn}.
- *   <li>Python's {@code Exception} is Java's {@link java.lang.Exception}: it goes to {@code
- *       handleError} and the server keeps serving. Python's {@code SystemExit} is {@link
- *       io.github.socketserver4j.ServerExit}, an {@link java.lang.Error}: it propagates, like every
- *       other {@code Error}. {@code OSError} is {@link java.io.IOException}.
+ *   <li>Python's {@code Exception} is Java's {@link java.lang.Exception}, and also {@link
+ *       java.lang.AssertionError} and {@link java.lang.StackOverflowError} (Python's {@code
+ *       AssertionError} and {@code RecursionError}): it goes to {@code handleError} and the server
+ *       keeps serving. Python's {@code SystemExit} is {@link io.github.socketserver4j.ServerExit},
+ *       an {@link java.lang.Error}: it propagates, like every other {@code Error}. {@code OSError}
+ *       is {@link java.io.IOException}.
  * </ul>
  *
  * <p>The full mapping and every deviation from CPython, with its reason, are in {@code

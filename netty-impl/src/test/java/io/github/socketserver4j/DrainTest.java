@@ -62,12 +62,6 @@ class DrainTest {
           public int requestQueueSize() {
             return 256;
           }
-
-          @Override
-          void stopListening() {
-            super.stopListening();
-            drainStarted.countDown();
-          }
         };
     Thread loop = new Thread(() -> server.serveForever(Duration.ofMillis(50)), "serve_forever");
     List<Client> clients = new ArrayList<>();
@@ -87,6 +81,8 @@ class DrainTest {
       }
       CompletableFuture<DrainResult> drained =
           CompletableFuture.supplyAsync(() -> server.drain(Duration.ofSeconds(2)));
+      TestRules.awaitTrue(() -> !server.accepting(), "drain began");
+      drainStarted.countDown();
       byte[] expected = new byte[BODY];
       Arrays.fill(expected, (byte) 'x');
       for (int i = 0; i < FINISHING; i++) {
@@ -102,7 +98,7 @@ class DrainTest {
       }
       loop.join(TestRules.waitBound().toMillis());
       assertFalse(loop.isAlive(), "serveForever did not end");
-      assertEquals(0, server.threads.size(), "request threads outlived drain()");
+      assertEquals(0, server.recordedThreads(), "request threads outlived drain()");
       assertFalse(server.socket().isOpen());
       assertThrows(IllegalStateException.class, server::serveForever);
     } finally {

@@ -71,7 +71,7 @@ class ForkingTest {
       }
       assertTrue(fortyRunning.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
       // The loop is now blocked in collectChildren, as CPython's parent blocks in waitpid.
-      awaitBlockedIn(loop, "collect");
+      awaitBlockedIn(loop, "collectChildren");
       assertEquals(40, started.get(), "the 41st request started while 40 were running");
       assertEquals(40, server.activeChildren());
       release.release(); // one request ends, so the 41st may start

@@ -433,7 +433,7 @@ class MiscTest {
         t.join(TestRules.waitBound().toMillis());
         assertFalse(t.isAlive(), "request thread " + n + " did not end");
       }
-      return server.threads.size();
+      return server.recordedThreads();
     }
   }
 
@@ -487,7 +487,7 @@ class MiscTest {
     try (Client client = Client.connect(server.serverAddress())) {
       server.handleRequest();
       awaitLatch(gate.entered, "the handler did not start");
-      assertEquals(1, server.threads.size());
+      assertEquals(1, server.recordedThreads());
       releaser.start();
       server.serverClose(); // must wait in a join until the releaser lets the handler go
       shutAtReturn = server.requestsShut.get();
@@ -500,7 +500,7 @@ class MiscTest {
     assertTrue(closerWasJoining.get(), "serverClose() never waited in Thread.join");
     assertTrue(gate.released.get(), "the handler was not released by the releaser");
     assertEquals(1, shutAtReturn, "serverClose() returned before the request thread ended");
-    assertEquals(0, server.threads.size());
+    assertEquals(0, server.recordedThreads());
   }
 
   @Test
@@ -516,7 +516,7 @@ class MiscTest {
       try (Client client = Client.connect(server.serverAddress())) {
         server.handleRequest();
         awaitLatch(gate.entered, "the handler did not start");
-        assertEquals(0, server.threads.size(), policy);
+        assertEquals(0, server.recordedThreads(), policy);
         // Had serverClose waited, the handler would have timed out and exited by now.
         server.serverClose();
         assertEquals(1, gate.exited.getCount(), policy + ": serverClose waited for the handler");

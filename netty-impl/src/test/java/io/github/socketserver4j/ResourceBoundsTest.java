@@ -215,7 +215,7 @@ class ResourceBoundsTest {
         clients.add(Client.connect(server.serverAddress()).send("client " + i + "\n"));
       }
       assertTrue(threeRunning.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
-      ForkingTest.awaitBlockedIn(loop, "collect"); // the loop waits for a child to end
+      ForkingTest.awaitBlockedIn(loop, "collectChildren"); // the loop waits for a child to end
       assertEquals(3, accepted.get(), "accepted while 3 were running");
       assertEquals(3, acceptQueue(port(server.serverAddress())), "connections waiting in the kernel");
       release.release(6);

@@ -10,7 +10,8 @@ import java.lang.invoke.MethodType;
  * otherwise, or always when the system property {@value #PLATFORM_THREADS_PROPERTY} is {@code
  * true}.
  *
- * <p>The server classes use it for {@code ThreadingMixIn} and {@code ForkingMixIn} requests;
+ * <p>The server classes use it for {@code ThreadingMixIn} and {@code ForkingMixIn} requests
+ * (except on a {@code ThreadingMixIn} server that returns its own {@code requestExecutor()});
  * transports use it for handlers they start themselves (the Netty {@code RequestHandlerAdapter}),
  * so one property governs every request thread.
  */

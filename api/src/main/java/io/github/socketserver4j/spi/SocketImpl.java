@@ -148,6 +148,26 @@ public interface SocketImpl extends AutoCloseable {
   String transportName();
 
   /**
+   * Stops taking requests: the first step of {@link io.github.socketserver4j.BaseServer#drain},
+   * called once by the server (from the draining thread) after it has stopped its serving loop.
+   * A socketserver4j addition; CPython has no drain.
+   *
+   * <ul>
+   *   <li>A stream socket closes its listener, and with it the connections accepted but not yet
+   *       taken (they are reset, never handed out); new clients are refused. This may be the same
+   *       as {@link #close()}.
+   *   <li>A datagram socket stops receiving: no read is asked of the system any more, {@link
+   *       #poll} waits out its timeout and returns false, {@link #receive} throws. The socket
+   *       stays open, so {@link #sendTo} still works for the replies of requests still running;
+   *       datagrams still queued are dropped when it closes.
+   * </ul>
+   *
+   * <p>Wakes a thread blocked in {@link #poll}. Calling it twice, or on a closed socket, does
+   * nothing.
+   */
+  void stopAccepting();
+
+  /**
    * Closes the socket, CPython's {@code socket.close()}: stops listening, closes connections that
    * were accepted but not yet taken, and releases the transport's resources once the last taken
    * connection is closed. Closing twice does nothing.

@@ -117,6 +117,12 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
             });
   }
 
+  /** The drain's first step: receive no more, keep the socket open for the running replies. */
+  @Override
+  public void stopAccepting() {
+    stopReading();
+  }
+
   @Override
   Received readNow() {
     Socket socket = direct;

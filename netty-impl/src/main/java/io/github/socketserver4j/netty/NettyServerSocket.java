@@ -72,6 +72,12 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
     return new ClientRequest(accepted.connection, accepted.clientAddress);
   }
 
+  /** The drain's first step: the listener closes, and the connections parked here are reset. */
+  @Override
+  public void stopAccepting() {
+    close();
+  }
+
   @Override
   void discard(Accepted accepted) {
     accepted.connection.abort();

@@ -73,6 +73,8 @@ abstract class OnDemandSocket<T> implements SocketImpl {
   private boolean nettyMayRead;
   private boolean wakeupPending;
   private boolean closed;
+  /** {@link #stopReading()} ran: no more items are asked for, taken or parked. */
+  private boolean stopped;
   private long rearmNotBefore;
   private long lastWarning;
 
@@ -233,8 +235,8 @@ abstract class OnDemandSocket<T> implements SocketImpl {
         if (readDirectly()) {
           return true;
         }
-        // A closed socket arms nothing and just waits out the timeout: no busy loop.
-        long backoff = !closed && channel != null ? armRead() : 0;
+        // A closed or stopped socket arms nothing and just waits out the timeout: no busy loop.
+        long backoff = !closed && !stopped && channel != null ? armRead() : 0;
         long remaining = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
         if (remaining <= 0) {
           return false;
@@ -262,8 +264,10 @@ abstract class OnDemandSocket<T> implements SocketImpl {
     lock.lock();
     try {
       while (parked.isEmpty()) {
-        if (closed || channel == null) {
-          throw new SocketException(closed ? "Socket is closed" : "Socket is not bound");
+        if (closed || stopped || channel == null) {
+          throw new SocketException(
+              closed ? "Socket is closed" : stopped ? "Socket takes no more requests (drain)"
+                  : "Socket is not bound");
         }
         if (readDirectly()) {
           break;
@@ -408,9 +412,30 @@ abstract class OnDemandSocket<T> implements SocketImpl {
     }
   }
 
+  /**
+   * {@code SocketImpl.stopAccepting()} for a socket that stays open: asks for no more items,
+   * discards those parked, and wakes {@link #poll}, which then waits out its timeouts.
+   */
+  final void stopReading() {
+    List<T> unclaimed;
+    lock.lock();
+    try {
+      if (closed || stopped) {
+        return;
+      }
+      stopped = true;
+      unclaimed = new ArrayList<>(parked);
+      parked.clear();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    unclaimed.forEach(this::discard);
+  }
+
   /** Lock held: parks an item read by {@link #readNow()}, if it may and did read one. */
   private boolean readDirectly() {
-    if (closed || channel == null || nettyMayRead || System.nanoTime() - rearmNotBefore < 0) {
+    if (closed || stopped || channel == null || nettyMayRead || System.nanoTime() - rearmNotBefore < 0) {
       return false;
     }
     T item = readNow();
@@ -442,7 +467,7 @@ abstract class OnDemandSocket<T> implements SocketImpl {
     try {
       readArmed = false;
       nettyMayRead = false;
-      if (!closed) {
+      if (!closed && !stopped) {
         parked.add(item);
         changed.signalAll();
         return;
