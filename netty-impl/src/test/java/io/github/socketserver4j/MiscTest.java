@@ -99,7 +99,8 @@ class MiscTest {
           "RequestHandlerFactory", // RequestHandlerClass as a callable
           "ServerExit", // SystemExit
           "AddressFamily", // socket.AF_*
-          "SocketType"); // socket.SOCK_*
+          "SocketType", // socket.SOCK_*
+          "UnixBytesAddress"); // a bytes AF_UNIX address: abstract names, b'\x00name'
 
   static final Set<String> SPI =
       Set.of("SocketProvider", "SocketImpl", "SocketSpec", "ReceivedDatagram", "HandlerThreads");
