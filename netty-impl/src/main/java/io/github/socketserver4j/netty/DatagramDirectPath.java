@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The server closes the path in {@code closing()}, before the channel; a listener on the
  * channel's close future closes it when Netty closes the channel by itself, so the socket does
- * not outlive the channel by more than that listener.
+ * not outlive the channel by more than that listener. Netty's {@code recvFd} does not ask for
+ * {@code O_CLOEXEC}: processes the JDK starts close every inherited descriptor, but native code
+ * that forks and execs by itself would hand the duplicate (and so the socket) to its child.
  */
 final class DatagramDirectPath {
   private static final Logger LOG = LoggerFactory.getLogger(DatagramDirectPath.class);
