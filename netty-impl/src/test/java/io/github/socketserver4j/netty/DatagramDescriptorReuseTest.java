@@ -93,6 +93,7 @@ class DatagramDescriptorReuseTest {
           TestRules.awaitTrue(() -> sent.get() >= SENDERS, "the senders sent");
           channel.close();
           assertTrue(channel.closeFuture().await(TestRules.waitBound().toMillis()));
+          grabber.closed = true;
           assertTrue(grabber.done.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
           stop.set(true);
           for (Thread thread : threads) {
@@ -140,6 +141,8 @@ class DatagramDescriptorReuseTest {
     final CountDownLatch filled = new CountDownLatch(1);
     final CountDownLatch done = new CountDownLatch(1);
     volatile boolean grabbedNumber;
+    /** Set once the channel has closed: a higher number then means another thread took it. */
+    volatile boolean closed;
 
     Grabber(int number) {
       this.number = number;
@@ -160,6 +163,7 @@ class DatagramDescriptorReuseTest {
         filled.countDown();
         long deadline = System.nanoTime() + TestRules.waitBound().toNanos();
         while (System.nanoTime() < deadline) {
+          boolean freed = closed; // read before the socket is made: the number was free then
           Socket s = Socket.newSocketDgram();
           if (s.intValue() == number) {
             held.add(s);
@@ -170,6 +174,9 @@ class DatagramDescriptorReuseTest {
             held.add(s); // a number freed meanwhile by someone else
           } else {
             s.close();
+            if (freed) {
+              return; // the number was free, and another thread of the JVM took it first
+            }
           }
         }
       } catch (IOException e) {
