@@ -61,7 +61,11 @@ final class DatagramDirectPath {
    */
   static final String PROPERTY = "socketserver4j.netty.directDatagramIo";
 
-  /** Every receive takes up to 64 KiB, the largest UDP payload; the server truncates. */
+  /**
+   * Every read, below Netty or through it, takes up to 64 KiB (the largest UDP payload), and the
+   * server truncates to the caller's {@code max_packet_size}: that size is only known when the
+   * request is taken, after Netty's read was armed, as CPython only knows it at {@code recvfrom}.
+   */
   static final int READ_SIZE = 65536;
 
   /** How many undecodable senders one {@link #receive()} skips before it lets Netty read. */
