@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.github.socketserver4j.DatagramRequestHandler;
 import io.github.socketserver4j.ServerInternals;
 import io.github.socketserver4j.UDPServer;
+import io.github.socketserver4j.testing.DatagramIo;
 import io.github.socketserver4j.testing.TestRules;
 import io.github.socketserver4j.testing.Transports;
 import io.netty.channel.Channel;
@@ -70,11 +71,7 @@ class DatagramDescriptorReuseTest {
       try (DatagramChannel peer = DatagramChannel.open()) {
         peer.bind(new InetSocketAddress("127.0.0.1", 0));
         peer.configureBlocking(false);
-        UDPServer server =
-            Transports.with(
-                "epoll",
-                () ->
-                    new UDPServer(new InetSocketAddress("127.0.0.1", 0), DatagramRequestHandler::new));
+        UDPServer server = directOnEpoll();
         try (Serving serving = Serving.start(server)) {
           var impl = (NettyDatagramSocket) ServerInternals.impl(server);
           Channel channel = impl.channel;
@@ -188,6 +185,18 @@ class DatagramDescriptorReuseTest {
     }
   }
 
+  /** A UDP server on epoll with datagram I/O below Netty, whatever the suite's setting. */
+  private static UDPServer directOnEpoll() throws Exception {
+    return DatagramIo.with(
+        "direct",
+        () ->
+            Transports.with(
+                "epoll",
+                () ->
+                    new UDPServer(
+                        new InetSocketAddress("127.0.0.1", 0), DatagramRequestHandler::new)));
+  }
+
   private static Thread start(String name, Runnable body) {
     Thread t = new Thread(body, name);
     t.setDaemon(true);
@@ -199,10 +208,7 @@ class DatagramDescriptorReuseTest {
   @DisplayName("the path below Netty works on a descriptor of its own, which it closes when the channel closes")
   void ownDescriptorClosedWithChannel() throws Exception {
     assumeTrue(Transports.available().contains("epoll"), "the path below Netty needs epoll");
-    UDPServer server =
-        Transports.with(
-            "epoll",
-            () -> new UDPServer(new InetSocketAddress("127.0.0.1", 0), DatagramRequestHandler::new));
+    UDPServer server = directOnEpoll();
     try (Serving serving = Serving.start(server)) {
       var impl = (NettyDatagramSocket) ServerInternals.impl(server);
       DatagramDirectPath path = impl.directPath();
