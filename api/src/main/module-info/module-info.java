@@ -12,6 +12,7 @@ module io.github.socketserver4j {
   requires org.slf4j;
 
   exports io.github.socketserver4j;
+  exports io.github.socketserver4j.http;
   exports io.github.socketserver4j.spi;
 
   uses io.github.socketserver4j.spi.SocketProvider;

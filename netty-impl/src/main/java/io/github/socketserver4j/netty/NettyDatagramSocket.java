@@ -14,8 +14,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.DomainDatagramPacket;
-import io.netty.channel.unix.DatagramSocketAddress;
-import io.netty.channel.unix.DomainDatagramSocketAddress;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
@@ -24,11 +22,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,16 +33,18 @@ import org.slf4j.LoggerFactory;
  * A datagram socket (UDP or Unix) read on demand: one datagram per {@code get_request()}, the
  * rest waiting in the kernel's receive buffer. Datagrams longer than the server's {@code
  * max_packet_size} are truncated, as CPython's {@code recvfrom} truncates them.
+ *
+ * <p>On epoll, without handlers of the user's and unless turned off, a {@link DatagramDirectPath}
+ * receives and sends datagrams below Netty while it is open. Netty's read is asked for when the
+ * socket is empty, and Netty's channel sends a reply when the path cannot (the send buffer is
+ * full, the path is closed). What Netty's channel cannot send at all (an empty datagram, a Unix
+ * name that is not UTF-8) is sent below Netty on the event loop.
  */
 final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Received> {
   private static final Logger LOG = LoggerFactory.getLogger(NettyDatagramSocket.class);
 
-  /**
-   * Every read takes up to 64 KiB (the largest UDP payload), and {@link #receive} truncates to
-   * the caller's {@code max_packet_size}: the size is only known when the request is taken, after
-   * the read was armed, as CPython only knows it at {@code recvfrom}.
-   */
-  private static final int READ_SIZE = 65536;
+  /** At most one warning per this many nanoseconds about dropped datagrams. */
+  private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** One datagram, copied out of Netty's buffer at once (nothing to release later). */
   static final class Received {
@@ -61,41 +60,23 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
   /** On NIO, the JDK channel under Netty's, for what Netty cannot send (empty datagrams). */
   private volatile java.nio.channels.DatagramChannel jdkChannel;
 
-  /**
-   * Direct sends take its read lock; {@link #closing()} and the channel's close listener take its
-   * write lock to turn the direct path off, so no send starts after either has run.
-   */
-  private final ReentrantReadWriteLock fdGuard = new ReentrantReadWriteLock();
+  /** Whether to open a {@link DatagramDirectPath} when the channel is registered. */
+  private final boolean directWanted;
 
-  /**
-   * The epoll socket below the channel, while the server may receive and send on it directly, or
-   * null. Written under {@link #fdGuard}'s write lock.
-   *
-   * <p>A raw descriptor is only safe while nothing else can close it: the moment it is closed,
-   * its number may go to the next socket the process opens. So the path is used only on a
-   * server that owns its event loops (an application's group may be shut down under it, which
-   * closes the channel), with no handlers of the user's (they must see every datagram), and it
-   * is turned off for good by {@link #closing()}, before the channel closes. Should Netty close
-   * the channel by itself (only after an epoll error on the server's own loop), the close
-   * listener turns the path off just after the descriptor is closed; until then each call's
-   * check that the descriptor is open narrows, but cannot close, that window.
-   */
-  private volatile Socket direct;
+  /** The path below Netty, or null when there is none (or not yet). Set on the event loop. */
+  private volatile DatagramDirectPath direct;
 
-  /** Set once the direct path is turned off for good. Written under the write lock. */
-  private volatile boolean directOff;
-
-  /**
-   * Where {@link #readNow()} receives, used under the socket's lock only, and released by {@link
-   * #closing()}: a pooled buffer, so 1,000 servers opened and closed leave no direct memory.
-   */
-  private ByteBuf receiveBuffer;
+  /** When the last warning about a dropped datagram was logged, and how many were not. */
+  private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+  private final AtomicLong unloggedDrops = new AtomicLong();
 
   NettyDatagramSocket(SocketSpec spec, Transport transport, NettyOptions config) {
     super(spec, transport, config);
     if (spec.family() == AddressFamily.AF_UNIX) {
       transport.newDatagramChannel(spec.family()).unsafe().closeForcibly(); // fails early on NIO
     }
+    boolean enabled = config.directDatagramIo(); // read (and checked) on every transport
+    directWanted = enabled && transport == Transport.EPOLL && config.pipeline == null;
   }
 
   @Override
@@ -104,7 +85,9 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         .group(loops.group())
         .channelFactory(this::newChannel)
         .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_SIZE))
+        .option(
+            ChannelOption.RECVBUF_ALLOCATOR,
+            new FixedRecvByteBufAllocator(DatagramDirectPath.READ_SIZE))
         .handler(
             new ChannelInitializer<io.netty.channel.Channel>() {
               @Override
@@ -113,6 +96,11 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
                   config.pipeline.initChannel(ch); // the user's handlers, in front of Receive
                 }
                 ch.pipeline().addLast("socketserver4j-receive", new Receive());
+                if (directWanted) {
+                  direct =
+                      DatagramDirectPath.open(
+                          ch, spec.family() == AddressFamily.AF_UNIX, e -> dropped(e));
+                }
               }
             });
   }
@@ -123,46 +111,25 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     stopReading();
   }
 
+  /** Whether datagrams go below Netty now: for tests. */
+  boolean usesDirectPath() {
+    DatagramDirectPath path = direct;
+    return path != null && !path.isClosed();
+  }
+
+  /** The path below Netty, or null: for tests. */
+  DatagramDirectPath directPath() {
+    return direct;
+  }
+
   @Override
   Received readNow() {
-    Socket socket = direct;
-    if (socket == null) {
-      socket = startDirect();
-      if (socket == null) {
-        return null;
-      }
-    }
-    if (!socket.isOpen()) {
+    DatagramDirectPath path = direct;
+    if (path == null) {
       return null;
     }
-    ByteBuffer buf = receiveBuffer.internalNioBuffer(0, READ_SIZE);
-    int at = buf.position();
     try {
-      if (spec.family() == AddressFamily.AF_UNIX) {
-        DomainDatagramSocketAddress from = socket.recvFromDomainSocket(buf, at, at + READ_SIZE);
-        if (from == null) {
-          return null;
-        }
-        byte[] data = copy(buf, at, from.receivedAmount());
-        String path = from.path();
-        SocketAddress sender;
-        try {
-          sender = unixSender(path);
-        } catch (RuntimeException e) {
-          // A path the JVM cannot decode (say, non-ASCII bytes under LANG=C): dropped and
-          // reported as on Netty's path, never out of getRequest.
-          readFailed(e);
-          return null;
-        }
-        return new Received(data, sender);
-      }
-      DatagramSocketAddress from = socket.recvFrom(buf, at, at + READ_SIZE);
-      if (from == null) {
-        return null;
-      }
-      return new Received(
-          copy(buf, at, from.receivedAmount()),
-          new InetSocketAddress(from.getAddress(), from.getPort()));
+      return path.receive();
     } catch (IOException e) {
       // Let Netty's read meet the error again and report it as it always does.
       LOG.debug("direct receive on {} failed; asking Netty", localAddress().orElse(null), e);
@@ -170,58 +137,32 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     }
   }
 
-  /** Lock held: the socket to read and send on directly, once it is bound, or null if none. */
-  private Socket startDirect() {
-    var c = channel;
-    if (directOff
-        || transport != Transport.EPOLL
-        || config.pipeline != null
-        || config.group != null
-        || !(c instanceof UnixChannel)) {
-      return null;
-    }
-    fdGuard.writeLock().lock();
-    try {
-      if (directOff || !isOpen() || !c.isOpen()) {
-        return null;
-      }
-      receiveBuffer = c.alloc().directBuffer(READ_SIZE, READ_SIZE);
-      direct = (Socket) ((UnixChannel) c).fd();
-      c.closeFuture().addListener(f -> turnDirectOff());
-      return direct;
-    } finally {
-      fdGuard.writeLock().unlock();
-    }
-  }
-
-  private void turnDirectOff() {
-    fdGuard.writeLock().lock();
-    try {
-      directOff = true;
-      direct = null;
-    } finally {
-      fdGuard.writeLock().unlock();
-    }
-  }
-
-  /** The sender of a Unix datagram; an unbound sender has no address: CPython's None. */
-  private static SocketAddress unixSender(String path) {
-    return path.isEmpty() ? null : UnixDomainSocketAddress.of(path);
-  }
-
-  private static byte[] copy(ByteBuffer buf, int at, int length) {
-    byte[] data = new byte[length];
-    buf.get(at, data);
-    return data;
-  }
-
   @Override
   void closing() {
-    turnDirectOff();
-    // No readNow() runs now or later: it runs under the socket's lock, only while open.
-    if (receiveBuffer != null) {
-      receiveBuffer.release();
-      receiveBuffer = null;
+    DatagramDirectPath path = direct;
+    if (path != null) {
+      path.close(); // waits for calls in flight; nothing uses its descriptor after
+    }
+  }
+
+  /**
+   * A datagram whose sender no reply can reach was dropped: logged at WARN with the sender's
+   * bytes, at most every 10 s (the others at DEBUG, counted in the next warning). Not a socket
+   * error: the server reads on at once, with no backoff.
+   */
+  private void dropped(UnixAddresses.Undecodable e) {
+    long now = System.nanoTime();
+    long last = lastDropWarning.get();
+    if (now - last >= WARN_EVERY_NANOS && lastDropWarning.compareAndSet(last, now)) {
+      long before = unloggedDrops.getAndSet(0);
+      LOG.warn(
+          "Dropped a datagram to {}: {}{}",
+          localAddress().orElse(null),
+          e.getMessage(),
+          before == 0 ? "" : " (" + before + " more dropped since the last warning)");
+    } else {
+      unloggedDrops.incrementAndGet();
+      LOG.debug("Dropped a datagram to {}: {}", localAddress().orElse(null), e.getMessage());
     }
   }
 
@@ -262,72 +203,34 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     if (c == null || !isOpen()) {
       throw new SocketException("Socket is closed");
     }
-    if (data.length > 0 && direct != null && sendDirectly(c, data, address)) {
-      return;
+    boolean unix = spec.family() == AddressFamily.AF_UNIX;
+    if (unix != (UnixAddresses.nameBytes(address) != null)) {
+      throw new IllegalArgumentException(
+          "cannot send to " + address + " from a " + spec.family() + " socket");
     }
-    if (data.length == 0) {
-      // Netty drops empty datagrams silently; CPython sends them (a handler that wrote nothing).
-      sendEmpty(c, address);
+    DatagramDirectPath path = direct;
+    try {
+      if (data.length > 0 && path != null && path.send(data, address)) {
+        return;
+      }
+    } catch (IOException e) {
+      throw sendFailure(address, e);
+    }
+    Object recipient = unix ? UnixAddresses.toNetty(address) : address;
+    if (data.length == 0 || recipient == null) {
+      // Netty drops empty datagrams silently, and cannot encode a name that is not UTF-8;
+      // CPython sends both (a handler that wrote nothing; any bytes address).
+      sendBelowNetty(c, data, address);
       return;
     }
     ByteBuf payload = c.alloc().ioBuffer(data.length).writeBytes(data); // the one copy
-    Object packet;
-    if (address instanceof UnixDomainSocketAddress) {
-      packet =
-          new DomainDatagramPacket(
-              payload,
-              new DomainSocketAddress(((UnixDomainSocketAddress) address).getPath().toString()));
-    } else {
-      packet = new DatagramPacket(payload, (InetSocketAddress) address);
-    }
+    Object packet =
+        unix
+            ? new DomainDatagramPacket(payload, (DomainSocketAddress) recipient)
+            : new DatagramPacket(payload, (InetSocketAddress) address);
     Throwable failure = await(c.writeAndFlush(packet));
     if (failure != null) {
       throw sendFailure(address, failure);
-    }
-  }
-
-  /**
-   * Sends a non-empty datagram on the calling thread, below Netty, as CPython's {@code sendto}
-   * does: no hand-off to the event loop. Returns false when it could not (closing, or the send
-   * buffer is full) and the caller should go through Netty, which waits for room.
-   */
-  private boolean sendDirectly(io.netty.channel.Channel c, byte[] data, SocketAddress address)
-      throws SocketException {
-    ByteBuf buf = c.alloc().directBuffer(data.length);
-    fdGuard.readLock().lock();
-    try {
-      Socket socket = direct;
-      if (socket == null || !socket.isOpen()) {
-        return false; // Netty's path reports the closed socket
-      }
-      buf.writeBytes(data);
-      ByteBuffer nio = buf.internalNioBuffer(0, data.length);
-      int limit = nio.position() + data.length;
-      int sent;
-      if (address instanceof UnixDomainSocketAddress) {
-        sent =
-            socket.sendToDomainSocket(
-                nio,
-                nio.position(),
-                limit,
-                ((UnixDomainSocketAddress) address)
-                    .getPath()
-                    .toString()
-                    .getBytes(StandardCharsets.UTF_8));
-      } else {
-        InetSocketAddress inet = (InetSocketAddress) address;
-        if (inet.isUnresolved()) {
-          return false; // Netty's path reports it
-        }
-        sent = socket.sendTo(nio, nio.position(), limit, inet.getAddress(), inet.getPort());
-      }
-      // 0 is EAGAIN: the send buffer is full, and Netty's path waits for room.
-      return sent > 0;
-    } catch (IOException e) {
-      throw sendFailure(address, e);
-    } finally {
-      fdGuard.readLock().unlock();
-      buf.release();
     }
   }
 
@@ -337,8 +240,13 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     return e;
   }
 
-  /** Sends a 0-byte datagram below Netty, on the channel's event loop. */
-  private void sendEmpty(io.netty.channel.Channel c, SocketAddress address) throws IOException {
+  /**
+   * Sends what Netty's channel cannot, on the channel's event loop, where the descriptor cannot
+   * be closed under the call: through the JDK channel under Netty's on NIO, through the native
+   * socket on epoll.
+   */
+  private void sendBelowNetty(io.netty.channel.Channel c, byte[] data, SocketAddress address)
+      throws IOException {
     io.netty.channel.ChannelPromise done = c.newPromise();
     c.eventLoop()
         .execute(
@@ -349,23 +257,17 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
                   throw new SocketException("Socket is closed");
                 }
                 if (transport == Transport.NIO) {
-                  jdkChannel.send(java.nio.ByteBuffer.allocate(0), address);
+                  jdkChannel.send(ByteBuffer.wrap(data), address);
                 } else {
-                  io.netty.channel.unix.Socket socket =
-                      (io.netty.channel.unix.Socket) ((io.netty.channel.unix.UnixChannel) c).fd();
-                  java.nio.ByteBuffer empty = java.nio.ByteBuffer.allocateDirect(1);
-                  if (address instanceof UnixDomainSocketAddress) {
-                    socket.sendToDomainSocket(
-                        empty,
-                        0,
-                        0,
-                        ((UnixDomainSocketAddress) address)
-                            .getPath()
-                            .toString()
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                  Socket socket = (Socket) ((UnixChannel) c).fd();
+                  ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(1, data.length));
+                  buf.put(data).flip();
+                  byte[] name = UnixAddresses.nameBytes(address);
+                  if (name != null) {
+                    socket.sendToDomainSocket(buf, 0, data.length, name);
                   } else {
                     InetSocketAddress inet = (InetSocketAddress) address;
-                    socket.sendTo(empty, 0, 0, inet.getAddress(), inet.getPort());
+                    socket.sendTo(buf, 0, data.length, inet.getAddress(), inet.getPort());
                   }
                 }
                 done.setSuccess();
@@ -399,8 +301,12 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         } else {
           DomainDatagramPacket packet = (DomainDatagramPacket) msg;
           content = packet.content();
-          String path = packet.sender() == null ? "" : packet.sender().path();
-          sender = unixSender(path);
+          try {
+            sender = UnixAddresses.sender(packet.sender() == null ? "" : packet.sender().path());
+          } catch (UnixAddresses.Undecodable e) {
+            dropped(e); // the read ends without an item, and the next is asked for at once
+            return;
+          }
         }
         got = true;
         arrived(new Received(ByteBufUtil.getBytes(content), sender));

@@ -70,6 +70,9 @@ public final class NettyOptions extends SocketProvider {
   /** How long an accepted connection may take for its PROXY header and TLS handshake. */
   final Duration handshakeTimeout;
 
+  /** Whether datagram servers may receive and send below Netty; null to ask the property. */
+  private final Boolean directDatagramIo;
+
   private NettyOptions(Builder b) {
     this.group = b.group;
     this.transportName = b.transportName;
@@ -77,11 +80,13 @@ public final class NettyOptions extends SocketProvider {
     this.pipeline = b.pipeline;
     this.childOptions = Collections.unmodifiableMap(new LinkedHashMap<>(b.childOptions));
     this.handshakeTimeout = b.handshakeTimeout;
+    this.directDatagramIo = b.directDatagramIo;
   }
 
   /**
    * Starts a builder with the defaults: a group per server, epoll where available (else NIO), no
-   * handlers, no child options, a 10 s handshake timeout.
+   * handlers, no child options, a 10 s handshake timeout, datagram I/O below Netty where it
+   * applies (unless the system property {@code socketserver4j.netty.directDatagramIo} is false).
    *
    * @return a new builder
    */
@@ -169,6 +174,25 @@ public final class NettyOptions extends SocketProvider {
     return Transport.select(name == null ? "" : name, "transport ").ioHandlerFactory();
   }
 
+  /**
+   * Whether a datagram server made now may receive and send below Netty: the builder's setting,
+   * else the system property {@code socketserver4j.netty.directDatagramIo} (default true).
+   */
+  boolean directDatagramIo() {
+    if (directDatagramIo != null) {
+      return directDatagramIo;
+    }
+    String forced = System.getProperty(DatagramDirectPath.PROPERTY, "").trim();
+    if (forced.isEmpty() || forced.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (forced.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new IllegalStateException(
+        DatagramDirectPath.PROPERTY + "=" + forced + " is neither true nor false");
+  }
+
   /** The transport to use: the group's, else the one asked for, else epoll or NIO. */
   Transport resolve() {
     String forced = transportName;
@@ -224,6 +248,7 @@ public final class NettyOptions extends SocketProvider {
     private PipelineInitializer pipeline;
     private final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
     private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Boolean directDatagramIo;
 
     private Builder() {}
 
@@ -361,6 +386,30 @@ public final class NettyOptions extends SocketProvider {
         throw new IllegalArgumentException("timeout must be positive: " + timeout);
       }
       this.handshakeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Lets a datagram server receive and send on its own threads, below Netty (true, the
+     * default), or sends every datagram through Netty's pipeline and event loop (false).
+     *
+     * <p>When on, the serving thread of a {@code UDPServer} or {@code UnixDatagramServer}
+     * receives with {@code recvfrom} itself while datagrams are queued, and each request's thread
+     * sends its reply with {@code sendto}, as CPython does; the event loop only waits for the next
+     * datagram. That is several times cheaper per datagram (see docs/performance.md). It applies
+     * only on the epoll transport and only without a {@link #pipeline} initializer, whose handlers
+     * must see every datagram; elsewhere the setting changes nothing. Turn it off to rule it out
+     * when looking for a fault, or to have every datagram pass the event loop.
+     *
+     * <p>Without this setting the system property {@code socketserver4j.netty.directDatagramIo}
+     * ({@code true} or {@code false}) decides, read when the server is constructed; this setting
+     * wins over the property.
+     *
+     * @param enabled false to send and receive every datagram through Netty
+     * @return this builder
+     */
+    public Builder directDatagramIo(boolean enabled) {
+      this.directDatagramIo = enabled;
       return this;
     }
 

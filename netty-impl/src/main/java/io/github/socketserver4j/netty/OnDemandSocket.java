@@ -457,7 +457,14 @@ abstract class OnDemandSocket<T> implements SocketImpl {
     }
     readArmed = true;
     nettyMayRead = true;
-    channel.read();
+    try {
+      channel.read();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The channel's event loop has ended (an application's group shut down under the server):
+      // nothing more arrives. readArmed stays set, so waits time out as on a quiet socket.
+      LOG.warn(
+          "The event loop of {} has shut down; the socket receives nothing more", boundAddress);
+    }
     return 0;
   }
 
