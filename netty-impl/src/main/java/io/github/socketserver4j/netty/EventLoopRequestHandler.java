@@ -93,7 +93,7 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
     } catch (RejectedExecutionException e) {
       // The event loop has ended, so the channel is closed already.
     }
-    OnDemandSocket.await(channel.closeFuture()); // keeps the interrupt status, as said above
+    Futures.await(channel.closeFuture()); // keeps the interrupt status, as said above
     Throwable t = failure.get();
     if (t instanceof Exception) {
       throw (Exception) t;

@@ -274,7 +274,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
     } else {
       packet = new DatagramPacket(payload, (InetSocketAddress) address);
     }
-    Throwable failure = await(c.writeAndFlush(packet));
+    Throwable failure = Futures.await(c.writeAndFlush(packet));
     if (failure != null) {
       throw sendFailure(address, failure);
     }
@@ -367,7 +367,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
                 done.setFailure(e);
               }
             });
-    Throwable failure = await(done);
+    Throwable failure = Futures.await(done);
     if (failure != null) {
       throw sendFailure(address, failure);
     }
