@@ -13,6 +13,7 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.util.LinkedHashMap;
@@ -81,6 +82,9 @@ final class Binder {
   /**
    * Fails before any socket or thread exists when {@code address} cannot be bound here.
    *
+   * @throws IllegalArgumentException for a Unix path longer than this transport can bind, as the
+   *     API's own check does for CPython's limit: the JDK (so the NIO transport) takes one byte
+   *     less than Linux and CPython
    * @throws BindException if a file exists at a Unix path: CPython's bind fails there, where
    *     Netty's epoll bind would unlink the file and steal the path
    */
@@ -89,6 +93,13 @@ final class Binder {
       return;
     }
     java.nio.file.Path path = ((UnixDomainSocketAddress) address).getPath();
+    int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
+    int limit = transport.maxUnixPathBytes();
+    if (bytes > limit) {
+      throw new IllegalArgumentException(
+          "AF_UNIX path too long: " + bytes + " bytes, the limit of the " + transport.displayName()
+              + " transport is " + limit + ": " + path);
+    }
     if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       throw new BindException("Address already in use: " + path);
     }
