@@ -39,13 +39,16 @@ final class Futures {
     GenericFutureListener<Future<Object>> wake = f -> LockSupport.unpark(waiter);
     future.addListener(wake);
     Future<?> loopEnded = null;
+    boolean watching = false;
     boolean interrupted = false;
     try {
       while (!future.isDone()) {
-        Channel channel = future.channel();
-        if (loopEnded == null && channel.isRegistered()) {
-          loopEnded = channel.eventLoop().terminationFuture();
-          loopEnded.addListener(wake);
+        if (!watching && future.channel().isRegistered()) {
+          watching = true;
+          loopEnded = terminationOf(future.channel());
+          if (loopEnded != null) {
+            loopEnded.addListener(wake);
+          }
         }
         if (loopEnded != null && loopEnded.isDone()) {
           future.awaitUninterruptibly(); // see above: the completing thread notifies the monitor
@@ -64,5 +67,14 @@ final class Futures {
       }
     }
     return future.cause();
+  }
+
+  /** The termination future of the channel's loop; null for a loop that never ends. */
+  private static Future<?> terminationOf(Channel channel) {
+    try {
+      return channel.eventLoop().terminationFuture();
+    } catch (UnsupportedOperationException e) {
+      return null; // EmbeddedEventLoop: it runs on the caller's thread and has no termination
+    }
   }
 }
