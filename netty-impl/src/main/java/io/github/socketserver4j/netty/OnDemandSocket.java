@@ -12,6 +12,7 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -226,6 +227,15 @@ abstract class OnDemandSocket<T> implements SocketImpl {
     }
   }
 
+  /**
+   * Asks for, parks and hands out no more items while the socket stays open (for the replies of
+   * running requests): discards those parked, and makes {@link #poll} wait out its timeouts and
+   * {@link #take()} throw. For {@code SocketImpl.stopAccepting()}, the first step of a drain.
+   */
+  final void stopReading() {
+    queue.stop();
+  }
+
   /** On an event loop: an item arrived. */
   final void arrived(T item) {
     queue.arrived(item);
@@ -276,7 +286,15 @@ abstract class OnDemandSocket<T> implements SocketImpl {
   private final class ChannelSource implements PullQueue.Source<T> {
     @Override
     public void request() {
-      channel.read();
+      try {
+        channel.read();
+      } catch (RejectedExecutionException e) {
+        // The channel's event loop has ended (an application's group shut down under the
+        // server): nothing more arrives, and the request stays outstanding, so waits time out
+        // as on a quiet socket.
+        LOG.warn(
+            "The event loop of {} has shut down; the socket receives nothing more", boundAddress);
+      }
     }
 
     @Override

@@ -59,8 +59,11 @@ final class PullQueue<T> {
   }
 
   private enum Life {
+    /** Not yet bound: nothing to ask. */
     NEW,
     OPEN,
+    /** Open, but asks for, parks and hands out nothing more (the drain's first step). */
+    STOPPED,
     CLOSED
   }
 
@@ -104,8 +107,8 @@ final class PullQueue<T> {
   /**
    * Waits until {@link #take()} will not block: CPython's {@code selector.select}. Asks the source
    * for one item if none is parked and none is asked for. Returns false when the timeout passes,
-   * after {@link #wakeup()}, or at once when {@code nanos} is 0. A queue not yet open or closed
-   * asks nothing and waits out the timeout: a serving loop on it does not spin.
+   * after {@link #wakeup()}, or at once when {@code nanos} is 0. A queue not yet open, stopped or
+   * closed asks nothing and waits out the timeout: a serving loop on it does not spin.
    *
    * @param nanos how long to wait; {@code Long.MAX_VALUE} for ever
    * @throws InterruptedException if the thread is interrupted while waiting
@@ -152,7 +155,8 @@ final class PullQueue<T> {
   /**
    * Takes the next item, waiting for one: CPython's blocking {@code accept} / {@code recvfrom}.
    *
-   * @throws SocketException if the queue is closed (or closes while waiting) or not yet open
+   * @throws SocketException if the queue is closed (or closes while waiting), stopped, or not yet
+   *     open
    * @throws InterruptedIOException if the thread is interrupted while waiting; its interrupt
    *     status is set again
    */
@@ -162,7 +166,11 @@ final class PullQueue<T> {
       while (parked.isEmpty()) {
         if (life != Life.OPEN) {
           throw new SocketException(
-              life == Life.CLOSED ? "Socket is closed" : "Socket is not bound");
+              life == Life.CLOSED
+                  ? "Socket is closed"
+                  : life == Life.STOPPED
+                      ? "Socket takes no more requests (drain)"
+                      : "Socket is not bound");
         }
         if (readDirectly()) {
           break;
@@ -185,13 +193,13 @@ final class PullQueue<T> {
     }
   }
 
-  /** Source's thread: an item arrived. Parked, or discarded if the queue is closed. */
+  /** Source's thread: an item arrived. Parked, or discarded if the queue is stopped or closed. */
   void arrived(T item) {
     Source<T> discardTo;
     lock.lock();
     try {
       ask = Ask.NONE;
-      if (life != Life.CLOSED) {
+      if (life == Life.OPEN) {
         parked.add(item);
         changed.signalAll();
         return;
@@ -243,18 +251,31 @@ final class PullQueue<T> {
   }
 
   /**
+   * Stops taking items while the socket stays open, the first step of a drain: nothing more is
+   * asked for, waiting callers of {@link #take()} throw, parked items are discarded, and so are
+   * later arrivals. Does nothing on a closed queue.
+   */
+  void stop() {
+    end(Life.STOPPED);
+  }
+
+  /**
    * Closes the queue: waiting callers of {@link #take()} throw, parked items are discarded, later
    * arrivals too. Returns false if it was closed already.
    */
   boolean close() {
+    return end(Life.CLOSED);
+  }
+
+  private boolean end(Life to) {
     List<T> unclaimed;
     Source<T> discardTo;
     lock.lock();
     try {
-      if (life == Life.CLOSED) {
+      if (life == Life.CLOSED || life == to) {
         return false;
       }
-      life = Life.CLOSED;
+      life = to;
       unclaimed = new ArrayList<>(parked);
       parked.clear();
       discardTo = source;
@@ -263,7 +284,7 @@ final class PullQueue<T> {
       lock.unlock();
     }
     for (T item : unclaimed) {
-      discardTo.discard(item); // only an open queue has items, and so a source
+      discardTo.discard(item); // only an opened queue has items, and so a source
     }
     return true;
   }

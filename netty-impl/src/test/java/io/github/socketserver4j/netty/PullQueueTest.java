@@ -172,6 +172,26 @@ class PullQueueTest {
   }
 
   @Test
+  @DisplayName("stop (a drain's first step): a waiting take throws, parked and later items are discarded, nothing is asked; the queue stays open until closed")
+  void stop() throws Exception {
+    open();
+    queue.poll(0);
+    queue.arrived("parked");
+    queue.stop();
+    assertEquals(List.of("parked"), source.discarded);
+    SocketException e = assertThrows(SocketException.class, queue::take);
+    assertEquals("Socket takes no more requests (drain)", e.getMessage());
+    queue.arrived("late");
+    assertEquals(List.of("parked", "late"), source.discarded);
+    source.ready.add("not read");
+    assertFalse(queue.poll(0));
+    assertEquals(1, source.requests.get());
+    assertTrue(queue.isOpen(), "a stopped socket stays open for replies");
+    assertTrue(queue.close());
+    assertFalse(queue.isOpen());
+  }
+
+  @Test
   @DisplayName("close discards the items nobody took")
   void closeDiscardsParked() throws Exception {
     open();
