@@ -18,6 +18,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -77,6 +78,7 @@ public final class EchoServers {
 
     @Override
     protected void initChannel(Channel channel) {
+      channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // see BytesEcho
       channel.pipeline().addLast(ECHO);
     }
   }
@@ -84,9 +86,9 @@ public final class EchoServers {
   /**
    * Writes back what it reads, as it arrives, and flushes once per read burst: Netty's
    * EchoServerHandler, so no line framing. For a client that sends whole lines the bytes written
-   * back are the lines read, so this is the stream echo above. At end of input (the server allows
-   * half-closure, so EOF arrives as an event rather than closing the channel as it does in raw
-   * Netty) it closes once everything read has been written, which ends the request. An exception
+   * back are the lines read, so this is the stream echo above. At end of input (EventLoopEcho opts
+   * in to half-closure, so EOF arrives as an event rather than closing the channel as it does in
+   * raw Netty) it closes once everything read has been written, which ends the request. An exception
    * is left to the request's lifecycle: it closes the connection and reaches {@code handleError},
    * as an {@code IOException} of the blocking echo does.
    */

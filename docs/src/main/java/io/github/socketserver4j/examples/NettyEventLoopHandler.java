@@ -4,11 +4,16 @@ import io.github.socketserver4j.Request;
 import io.github.socketserver4j.ThreadingTCPServer;
 import io.github.socketserver4j.netty.EventLoopRequestHandler;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.codec.string.StringEncoder;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -18,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A line-based counter served by Netty handlers on the event loop, under a socketserver server:
  * {@code verifyRequest} still filters clients, errors still reach {@code handleError}, and {@code
- * serverClose()} still waits for open connections.
+ * serverClose()} still waits for open connections. A client that closes its side ends its request
+ * (half-closure is off, as in a plain Netty server); {@link TotalLines} opts in to half-closure to
+ * reply after the client has finished sending.
  */
 public final class NettyEventLoopHandler {
   private NettyEventLoopHandler() {}
@@ -47,6 +54,36 @@ public final class NettyEventLoopHandler {
     }
   }
   // end::handler[]
+
+  // tag::halfclose[]
+  /** Counts the client's lines; when the client half-closes, replies with the count and closes. */
+  static class LineTotal extends ChannelInboundHandlerAdapter {
+    private int lines;
+
+    @Override public void channelRead(ChannelHandlerContext ctx, Object line) {
+      lines++;
+      ReferenceCountUtil.release(line);
+    }
+
+    @Override public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) { // the client is done sending
+        ctx.writeAndFlush(lines + " lines\n").addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx.fireUserEventTriggered(evt);
+      }
+    }
+  }
+
+  static class TotalLines extends EventLoopRequestHandler {
+    @Override protected void initChannel(Channel channel) {
+      channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // opt in
+      channel.pipeline()
+          .addLast(new LineBasedFrameDecoder(8192))
+          .addLast(new StringEncoder(StandardCharsets.UTF_8))
+          .addLast(new LineTotal());
+    }
+  }
+  // end::halfclose[]
 
   // tag::server[]
   /** Serves loopback clients only; counts the connections verifyRequest let in. */

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
@@ -87,6 +88,15 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf)) {
+      // A handler in front decodes bytes into something else: the stream is lost from here.
+      ReferenceCountUtil.release(msg);
+      endInput(
+          new IOException(
+              "a pipeline handler passed a " + msg.getClass().getName()
+                  + " on; the blocking bridge reads ByteBufs only"));
+      return;
+    }
     ByteBuf buf = (ByteBuf) msg;
     lock.lock();
     try {

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.util.concurrent.RejectedExecutionException;
@@ -38,8 +39,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@code serveForever}, {@code shutdown} and {@code drain} behave as usual, and {@code
  *       serverClose} waits for open connections when it waits for request threads ({@code
  *       ThreadingMixIn} with {@code blockOnClose()} true and {@code daemonThreads()} false);
- *   <li>the request ends when the channel closes: close it from a handler ({@code ctx.close()})
- *       when the conversation is over.
+ *   <li>the request ends when the channel closes: when the client closes its side (half-closure
+ *       is off, as in a plain Netty server; handlers may opt in, see {@link #initChannel}), or
+ *       when a handler closes it ({@code ctx.close()}) at the end of the conversation.
  * </ul>
  *
  * <p>Each request keeps its request thread parked until the channel closes. A synchronous server
@@ -58,10 +60,24 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
   /**
    * Adds the channel handlers that serve this connection, with {@code
    * channel.pipeline().addLast(...)}: Netty's {@code ChannelInitializer#initChannel}, in place of
-   * CPython's {@code handle()}. Must be implemented. Called once, on the channel's event loop; it must not block.
-   * The handlers then see {@code channelActive}, any bytes that arrived before them, and end of
-   * input if the peer has already half-closed. Auto-read is on; turn it off here for flow control
-   * of your own.
+   * CPython's {@code handle()}. Must be implemented. Called once, on the channel's event loop; it
+   * must not block. The handlers then see {@code channelActive} and any bytes that arrived before
+   * them.
+   *
+   * <p>The channel is configured as in a plain Netty server, and may be changed here:
+   *
+   * <ul>
+   *   <li>Auto-read is on; turn it off for flow control of your own.
+   *   <li>Half-closure is off ({@code ChannelOption.ALLOW_HALF_CLOSURE} false, Netty's default): a
+   *       client that closes or shuts down its output closes the channel, the handlers see {@code
+   *       channelInactive}, and the request ends. To read a client's half-close as a {@code
+   *       ChannelInputShutdownEvent} and still reply, opt in here with {@code
+   *       channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true)}; the handlers must
+   *       then close the channel themselves when they are done, or the connection stays open (in
+   *       CLOSE-WAIT) and the request with it. If the client half-closed before the hand-off, the
+   *       handlers see the event after the bytes (opted in) or the channel closes after them.
+   *       Unix domain channels of the NIO transport ignore the option and always close.
+   * </ul>
    *
    * @param channel the accepted connection
    * @throws Exception to refuse the connection: it is closed and the exception goes to {@code
@@ -93,7 +109,7 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
     } catch (RejectedExecutionException e) {
       // The event loop has ended, so the channel is closed already.
     }
-    OnDemandSocket.await(channel.closeFuture()); // keeps the interrupt status, as said above
+    Futures.await(channel.closeFuture()); // keeps the interrupt status, as said above
     Throwable t = failure.get();
     if (t instanceof Exception) {
       throw (Exception) t;
@@ -104,7 +120,12 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
     }
   }
 
-  /** On the event loop: swaps the bridge for the user's handlers and replays what they missed. */
+  /**
+   * On the event loop: swaps the bridge for the user's handlers and replays what they missed.
+   * Half-closure is turned off first, as in a plain Netty server (the bridge needed it on), so that
+   * handlers that do not opt in see a client's close as the channel closing, not as an event they
+   * may ignore while the connection stays in CLOSE-WAIT.
+   */
   private void handOff(ChannelStream connection, Channel channel, AtomicReference<Throwable> failure) {
     if (!channel.isActive()) {
       return; // closed meanwhile: handle() returns
@@ -115,6 +136,7 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
     ChannelInboundHandlerAdapter marker = new ChannelInboundHandlerAdapter();
     pipeline.replace(connection, "socketserver4j-handoff", marker);
     try {
+      channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
       channel.config().setAutoRead(true);
       initChannel(channel);
       pipeline.addLast("socketserver4j-errors", new Errors(failure));
@@ -126,6 +148,8 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
       channel.close();
       return;
     }
+    boolean halfClosure =
+        Boolean.TRUE.equals(channel.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE));
     ChannelHandlerContext ctx = pipeline.context(marker);
     ctx.fireChannelActive();
     if (early != null) {
@@ -137,7 +161,11 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
       }
     }
     if (ended) {
-      ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+      if (halfClosure) {
+        ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+      } else {
+        channel.close(); // what Netty does at end of input without half-closure
+      }
     }
     pipeline.remove(marker);
   }

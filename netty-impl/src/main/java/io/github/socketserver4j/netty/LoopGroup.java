@@ -1,5 +1,6 @@
 package io.github.socketserver4j.netty;
 
+import io.github.socketserver4j.spi.SocketSpec;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -16,9 +17,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  * so late connections of a closed server are still refused, but it is never shut down here.
  */
 final class LoopGroup {
+  private static final AtomicInteger IDS = new AtomicInteger();
+
   private final EventLoopGroup group;
   private final boolean owned;
   private final AtomicInteger refs = new AtomicInteger(1);
+
+  /**
+   * The loops of a socket being bound: the application's group from the settings, or a group of
+   * its own with {@link NettyOptions.Builder#ioThreads} threads (else {@code
+   * socketserver4j.netty.ioThreads}, else one, or one per core for a threading server).
+   */
+  static LoopGroup forSocket(NettyOptions config, Transport transport, SocketSpec spec) {
+    if (config.group != null) {
+      return new LoopGroup(config.group);
+    }
+    int threads = config.ioThreads;
+    if (threads <= 0) {
+      Integer forced = Integer.getInteger("socketserver4j.netty.ioThreads");
+      threads =
+          forced != null && forced > 0
+              ? forced
+              : spec.concurrent() ? Math.max(1, Runtime.getRuntime().availableProcessors()) : 1;
+    }
+    String name = "socketserver4j-" + spec.ownerName() + "-" + IDS.incrementAndGet() + "-io";
+    return new LoopGroup(transport, threads, name);
+  }
 
   LoopGroup(Transport transport, int threads, String name) {
     this.group =

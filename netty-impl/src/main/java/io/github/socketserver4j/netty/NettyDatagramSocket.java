@@ -228,7 +228,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
         unix
             ? new DomainDatagramPacket(payload, (DomainSocketAddress) recipient)
             : new DatagramPacket(payload, (InetSocketAddress) address);
-    Throwable failure = await(c.writeAndFlush(packet));
+    Throwable failure = Futures.await(c.writeAndFlush(packet));
     if (failure != null) {
       throw sendFailure(address, failure);
     }
@@ -275,7 +275,7 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
                 done.setFailure(e);
               }
             });
-    Throwable failure = await(done);
+    Throwable failure = Futures.await(done);
     if (failure != null) {
       throw sendFailure(address, failure);
     }

@@ -5,11 +5,13 @@ import io.github.socketserver4j.ClientRequest;
 import io.github.socketserver4j.Request;
 import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.StreamRequest;
+import io.github.socketserver4j.ThreadingMixIn;
 import io.github.socketserver4j.spi.HandlerThreads;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -55,10 +57,29 @@ import java.util.concurrent.Executor;
  * </ul>
  *
  * <p>Put it last in the pipeline, after handlers that decode bytes into bytes (TLS, PROXY,
- * logging, traffic shaping); handlers after it would see the bridge's reads and writes. The
- * handler's {@link io.github.socketserver4j.BaseRequestHandler#server() server()} is a stand-in:
- * its {@code serverAddress()} is the channel's local address and its {@code handleError} reports
- * to the callback; it serves nothing.
+ * logging, traffic shaping); handlers after it would see the bridge's reads and writes. Handlers
+ * in front of it are treated as the server's pipeline hook treats them ({@link
+ * NettyOptions.Builder#pipeline}):
+ *
+ * <ul>
+ *   <li>with an {@code SslHandler} (or {@code SniHandler}), the request handler starts once the
+ *       handshake has completed;
+ *   <li>with an {@code HAProxyMessageDecoder}, it starts once the PROXY header has been read, and
+ *       its {@code clientAddress()} (and the callback's) is the header's source address; the
+ *       decoded header is released;
+ *   <li>a connection whose handshake or header fails, or does not come within 10 s, is closed and
+ *       logged at DEBUG (logger {@code io.github.socketserver4j.netty.Gate}); its handler never
+ *       starts;
+ *   <li>a handler in front that passes on anything but a {@code ByteBuf} fails the request: the
+ *       message is released, and the handler's next read throws an {@code IOException} naming its
+ *       class.
+ * </ul>
+ *
+ * <p>The handler's {@link io.github.socketserver4j.BaseRequestHandler#server() server()} is a
+ * stand-in: its {@code serverAddress()} is the channel's local address and its {@code
+ * handleError} reports to the callback. It serves nothing: {@code serveForever}, {@code
+ * handleRequest}, {@code shutdown} and {@code getRequest} throw {@link
+ * UnsupportedOperationException}.
  *
  * <p>One adapter per channel (it is not {@code @Sharable}).
  */
@@ -77,6 +98,9 @@ public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
      */
     void handleError(StreamRequest request, SocketAddress clientAddress, Throwable error);
   }
+
+  /** How long a connection may take for its PROXY header and TLS handshake: NettyOptions's. */
+  private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
   private final RequestHandlerFactory factory;
   private final ErrorCallback onError;
@@ -131,6 +155,11 @@ public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
     ctx.fireChannelActive();
   }
 
+  /**
+   * Puts the bridge in this adapter's place, behind a {@link Gate} when TLS or a PROXY decoder is
+   * in front, and starts the request handler once the connection is ready: at once, or when the
+   * gate has the PROXY header and the finished handshake.
+   */
   private void start(ChannelHandlerContext ctx) {
     if (started) {
       return;
@@ -140,11 +169,38 @@ public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
     channel.config().setAutoRead(false); // the bridge reads when the handler asks
     channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // "read to EOF, reply"
     ChannelStream connection = new ChannelStream(channel, Transport.ofChannel(channel));
-    ctx.pipeline().addAfter(ctx.name(), "socketserver4j-bridge", connection);
-    ctx.pipeline().remove(this);
+    ChannelPipeline pipeline = ctx.pipeline();
+    boolean tls = Handlers.hasTls(pipeline);
+    boolean proxy = Handlers.hasProxyDecoder(pipeline);
+    pipeline.addAfter(ctx.name(), "socketserver4j-bridge", connection);
     Stand server = new Stand(channel.localAddress(), factory, onError);
-    SocketAddress clientAddress = connection.remoteAddress();
-    Runnable request = () -> server.run(connection, clientAddress);
+    if (tls || proxy) {
+      Gate.Outcome outcome =
+          new Gate.Outcome() {
+            @Override
+            public void ready(ChannelStream ready, SocketAddress clientAddress) {
+              launch(server, ready, clientAddress);
+            }
+
+            @Override
+            public void failed(ChannelStream dropped) {
+              // Closed and logged at DEBUG by the gate, as the server drops such a connection.
+            }
+          };
+      pipeline.addBefore(
+          "socketserver4j-bridge",
+          "socketserver4j-gate",
+          new Gate(connection, tls, proxy, HANDSHAKE_TIMEOUT, null, outcome));
+      pipeline.remove(this);
+    } else {
+      pipeline.remove(this);
+      launch(server, connection, connection.remoteAddress());
+    }
+  }
+
+  /** Runs the request on the executor, or on a new thread. */
+  private void launch(Stand server, ChannelStream connection, SocketAddress clientAddress) {
+    Runnable request = () -> server.processRequestThread(connection, clientAddress);
     try {
       if (executor != null) {
         executor.execute(request);
@@ -157,24 +213,18 @@ public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The server a ported handler sees: it runs one request and reports errors to the callback. */
-  private static final class Stand extends BaseServer {
+  /**
+   * The server a ported handler sees: it runs one request, as {@code ThreadingMixIn}'s {@code
+   * process_request_thread} does, shuts the connection down as {@code TCPServer} does, and
+   * reports errors to the callback. It has no socket and serves nothing: the serving methods
+   * throw.
+   */
+  private static final class Stand extends BaseServer implements ThreadingMixIn {
     private final ErrorCallback onError;
 
     Stand(SocketAddress localAddress, RequestHandlerFactory factory, ErrorCallback onError) {
       super(localAddress, factory);
       this.onError = onError;
-    }
-
-    /** What {@code ThreadingMixIn.process_request_thread} does. */
-    void run(StreamRequest connection, SocketAddress clientAddress) {
-      try {
-        finishRequest(connection, clientAddress);
-      } catch (Exception e) {
-        handleError(connection, clientAddress, e);
-      } finally {
-        shutdownRequest(connection);
-      }
     }
 
     @Override
@@ -203,16 +253,40 @@ public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public ClientRequest getRequest() throws IOException {
-      throw new IOException("the adapter's connection comes from the application's pipeline");
+    public void serveForever(Duration pollInterval) {
+      throw unsupported("serveForever()");
+    }
+
+    @Override
+    public void handleRequest() {
+      throw unsupported("handleRequest()");
+    }
+
+    @Override
+    public void shutdown() {
+      throw unsupported("shutdown()");
+    }
+
+    @Override
+    public ClientRequest getRequest() {
+      throw unsupported("getRequest()");
     }
 
     @Override
     protected boolean waitForRequest(Duration timeout) {
-      return false;
+      throw unsupported("waitForRequest()");
     }
 
     @Override
-    protected void wakeup() {}
+    protected void wakeup() {
+      // requestShutdown() calls it: there is no loop to wake
+    }
+
+    private static UnsupportedOperationException unsupported(String method) {
+      return new UnsupportedOperationException(
+          method + " is not available on a RequestHandlerAdapter's server: it runs the one"
+              + " request of its connection, which the application's own Netty server accepted;"
+              + " close the channel to end it");
+    }
   }
 }

@@ -76,6 +76,11 @@ enum Transport {
     }
 
     @Override
+    int maxUnixPathBytes() {
+      return 107; // sizeof(sun_path) - 1, CPython's limit; Netty's native bind would take 108
+    }
+
+    @Override
     SocketAddress toNetty(SocketAddress address) {
       return address instanceof UnixDomainSocketAddress
           ? new DomainSocketAddress(((UnixDomainSocketAddress) address).getPath().toString())
@@ -122,6 +127,11 @@ enum Transport {
     }
 
     @Override
+    int maxUnixPathBytes() {
+      return 106; // the JDK's UnixDomainSocketAddress binds: "Unix domain path too long" at 107
+    }
+
+    @Override
     SocketAddress toNetty(SocketAddress address) {
       return address;
     }
@@ -147,6 +157,9 @@ enum Transport {
 
   /** The channel's file descriptor, or -1 when closed or not exposed. */
   abstract int fd(Channel channel);
+
+  /** The longest Unix socket path, in bytes, this transport's sockets can bind. */
+  abstract int maxUnixPathBytes();
 
   /** The address type this transport's channels take. */
   abstract SocketAddress toNetty(SocketAddress address);

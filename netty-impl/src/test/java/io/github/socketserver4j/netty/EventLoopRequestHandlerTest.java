@@ -13,15 +13,18 @@ import io.github.socketserver4j.ThreadingTCPServer;
 import io.github.socketserver4j.spi.SocketProvider;
 import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestRules;
+import io.github.socketserver4j.testing.Transports;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link EventLoopRequestHandler}: Netty channel handlers serve the connection on the event loop,
@@ -71,10 +76,37 @@ class EventLoopRequestHandlerTest {
     }
   }
 
+  /** Opts in to half-closure, so EchoHandler sees the client's half-close and says bye. */
   static final class Echo extends EventLoopRequestHandler {
     @Override
     protected void initChannel(Channel channel) {
+      channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
       channel.pipeline().addLast(new EchoHandler());
+    }
+  }
+
+  /**
+   * The documented Counter's shape: echoes lines, closes on "quit", and ignores everything else,
+   * including a ChannelInputShutdownEvent; does not opt in to half-closure.
+   */
+  static final class QuitOnly extends EventLoopRequestHandler {
+    @Override
+    protected void initChannel(Channel channel) {
+      channel
+          .pipeline()
+          .addLast(
+              new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                  ByteBuf buf = (ByteBuf) msg;
+                  if (buf.toString(US_ASCII).startsWith("quit")) {
+                    buf.release();
+                    ctx.close();
+                  } else {
+                    ctx.writeAndFlush(buf);
+                  }
+                }
+              });
     }
   }
 
@@ -258,6 +290,73 @@ class EventLoopRequestHandlerTest {
       c.send("PROXY TCP4 203.0.113.1 192.0.2.1 1000 443\r\nearly\n").shutdownOutput();
       assertEquals("early\nbye\n", c.readAllText());
     }
+  }
+
+  static List<String> transports() {
+    return Transports.available();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transports")
+  @DisplayName("issue 10 item 5: a client that just closes ends the request: no CLOSE-WAIT, the request thread ends, serverClose returns")
+  void clientCloseEndsRequest(String transport) throws Exception {
+    EVENTS.clear();
+    Transports.with(transport, () -> {
+      Recording server = server(QuitOnly::new);
+      Serving serving = Serving.start(server);
+      Thread closing = null;
+      try {
+        int serverPort = ((InetSocketAddress) server.serverAddress()).getPort();
+        int clientPort;
+        try (Client c = Client.connect(server.serverAddress())) {
+          clientPort = c.socket().getLocalPort();
+          c.send("hello\n");
+          assertEquals("hello\n", c.readLine()); // handed off: the handlers serve it
+        } // the client closes without "quit"
+        TestRules.awaitTrue(
+            () -> !TcpStates.closeWait(serverPort, clientPort),
+            "the server's end of the connection left CLOSE-WAIT");
+        awaitEvents(e -> e.equals("shutdown_request"), 1); // the request thread went on
+        server.shutdown();
+        closing = new Thread(server::serverClose, "server_close");
+        closing.start();
+        closing.join(TestRules.waitBound().toMillis());
+        assertFalse(closing.isAlive(), "serverClose did not return");
+      } finally {
+        serving.close();
+        if (closing != null) {
+          closing.join(TestRules.waitBound().toMillis());
+        }
+      }
+      return null;
+    });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transports")
+  @DisplayName("issue 10 item 5: a client that half-closed before the hand-off: its bytes are served, then the channel closes")
+  void halfClosedBeforeHandOffWithoutOptIn(String transport) throws Exception {
+    EVENTS.clear();
+    NettyOptions proxy =
+        NettyOptions.builder()
+            .pipeline(ch -> ch.pipeline().addLast(new HAProxyMessageDecoder()))
+            .build();
+    Transports.with(transport, () -> {
+      try (TCPServer server =
+              new TCPServer(anyLoopbackPort(), QuitOnly::new) {
+                @Override
+                protected SocketProvider socketProvider() {
+                  return proxy;
+                }
+              };
+          Serving serving = Serving.start(server);
+          Client c = Client.connect(server.serverAddress())) {
+        // Header, request and half-close at once: the bridge holds "early" and the end of input.
+        c.send("PROXY TCP4 203.0.113.1 192.0.2.1 1000 443\r\nearly\n").shutdownOutput();
+        assertEquals("early\n", c.readAllText());
+      }
+      return null;
+    });
   }
 
   static void awaitEvents(java.util.function.Predicate<String> which, int count) {

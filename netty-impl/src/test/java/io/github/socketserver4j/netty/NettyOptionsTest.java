@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.socketserver4j.DatagramRequestHandler;
+import io.github.socketserver4j.Request;
 import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
@@ -259,6 +260,47 @@ class NettyOptionsTest {
       c.send("hello world\n");
       assertEquals("HELLO WORLD\n", c.readLine());
     }
+  }
+
+  /** Wraps each ByteBuf in a ByteBufHolder: no longer bytes, to the bridge. */
+  static final class Holders extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ctx.fireChannelRead(new io.netty.buffer.DefaultByteBufHolder((ByteBuf) msg));
+    }
+  }
+
+  @Test
+  @DisplayName("issue 10 item 6: a pipeline handler that passes on a non-ByteBuf fails that request with a clear error; nothing leaks")
+  void nonByteBufFromPipeline() throws Exception {
+    List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    NettyOptions netty =
+        NettyOptions.builder()
+            .pipeline(ch -> ch.pipeline().addLast(new Holders()))
+            .build();
+    try (TCPServer server =
+            new TCPServer(anyLoopbackPort(), EchoLine::new) {
+              @Override
+              protected SocketProvider socketProvider() {
+                return netty;
+              }
+
+              @Override
+              public void handleError(Request request, SocketAddress clientAddress) {
+                errors.add(currentException().orElseThrow());
+              }
+            };
+        Serving serving = Serving.start(server)) {
+      try (Client c = Client.connect(server.serverAddress())) {
+        c.send("hello\n");
+        assertTrue(c.seesEndOfStream(TestRules.waitBound()));
+      }
+      TestRules.awaitTrue(() -> errors.size() == 1, "handleError ran");
+      assertTrue(
+          errors.get(0).getMessage().contains("DefaultByteBufHolder on; the blocking bridge reads"
+              + " ByteBufs only"),
+          errors.get(0).toString());
+    } // PARANOID leak detection fails the class if the holder's buffer leaked
   }
 
   @Test
