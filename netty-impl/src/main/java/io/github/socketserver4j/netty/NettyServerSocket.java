@@ -90,7 +90,7 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
         return;
       }
       child.closeFuture().addListener(f -> group.release());
-      ChannelStream connection = new ChannelStream(child, transport);
+      ChannelStream connection = new ChannelStream(child, transport, config.maxLineLength);
       if (config.pipeline != null) {
         try {
           config.pipeline.initChannel(child);
@@ -110,9 +110,9 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
             .addLast(
                 "socketserver4j-gate",
                 new Gate(connection, tls, proxy, config.handshakeTimeout, child.parent(), this));
-        child.pipeline().addLast("socketserver4j-bridge", connection);
+        child.pipeline().addLast("socketserver4j-bridge", connection.handler());
       } else {
-        child.pipeline().addLast("socketserver4j-bridge", connection);
+        child.pipeline().addLast("socketserver4j-bridge", connection.handler());
         arrived(new Accepted(connection, connection.remoteAddress()));
       }
     }

@@ -140,7 +140,7 @@ public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
     channel.config().setAutoRead(false); // the bridge reads when the handler asks
     channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // "read to EOF, reply"
     ChannelStream connection = new ChannelStream(channel, Transport.ofChannel(channel));
-    ctx.pipeline().addAfter(ctx.name(), "socketserver4j-bridge", connection);
+    ctx.pipeline().addAfter(ctx.name(), "socketserver4j-bridge", connection.handler());
     ctx.pipeline().remove(this);
     Stand server = new Stand(channel.localAddress(), factory, onError);
     SocketAddress clientAddress = connection.remoteAddress();
