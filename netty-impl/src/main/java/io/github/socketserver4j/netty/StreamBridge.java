@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 
 /**
  * The event-loop side of the blocking-stream bridge: the channel handler, last in the pipeline,
@@ -26,6 +26,10 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
     this.input = input;
   }
 
+  /**
+   * Keeps the bytes; anything else (a decoder's message) is released and fails the reads. Only
+   * the transport's own classes appear here: netty-handler and the codecs are optional.
+   */
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf) {
@@ -33,7 +37,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
     } else {
       ReferenceCountUtil.release(msg);
       input.failed(
-          new DecoderException(
+          new IOException(
               "a pipeline handler passed a "
                   + msg.getClass().getName()
                   + " on; the blocking bridge reads ByteBufs only"));
