@@ -23,8 +23,13 @@ import java.util.ArrayDeque;
  * thread reads.
  */
 final class ReceiveBuffer {
-  /** The largest heap chunk: bounds the waste of the last, partly filled chunk. */
-  private static final int MAX_CHUNK = 1024 * 1024;
+  /**
+   * The largest heap chunk. It bounds the waste of the last, partly filled chunk, and it stays
+   * below half of G1's smallest region (1 MiB): a larger array is a "humongous" object that takes
+   * whole regions, so 1 MiB chunks took twice their size and a line at half the heap ran the JVM
+   * out of memory.
+   */
+  private static final int MAX_CHUNK = 256 * 1024;
 
   private static final int MIN_CHUNK = 256;
 
