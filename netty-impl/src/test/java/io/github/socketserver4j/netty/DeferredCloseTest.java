@@ -203,7 +203,7 @@ class DeferredCloseTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("cases")
-  @DisplayName("differences.md 40: once the output is shut down, close() closes even while rfile is open; a read then fails")
+  @DisplayName("differences.md 43: once the output is shut down, close() closes even while rfile is open; a read then fails")
   void closeAfterShutdownOutputIsReal(String family, String transport) throws Exception {
     Recorder handlers =
         new Recorder() {
