@@ -108,8 +108,9 @@ final class ReceiveBuffer {
     }
     int room = held.isEmpty() ? 0 : held.getLast().length - heldEnd;
     if (room < move) {
-      // One new chunk, sized to the line so far: small for short lines, growing with long ones.
-      int size = (int) Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, nextPowerOfTwo(Math.max(move - room, heldBytes))));
+      // New chunks, sized to the line so far: small for short lines, growing with long ones.
+      long wanted = nextPowerOfTwo(Math.max(move - room, heldBytes));
+      int size = (int) Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, wanted));
       int chunks = (move - room + size - 1) / size;
       if (!LineMemory.reserve((long) chunks * size)) {
         return false;
