@@ -58,7 +58,9 @@ public abstract class LineInputStream extends InputStream {
    *
    * @param limit the most bytes to return, or a negative number for no limit
    * @return the line, possibly partial; empty at end of stream
-   * @throws IOException if the read fails, including {@link java.net.SocketTimeoutException}
+   * @throws IOException if the read fails, including {@link java.net.SocketTimeoutException}, and
+   *     {@link LineTooLongException} when the line is longer than the connection may hold (more
+   *     than the server's maximum line length, when {@code limit} is larger or negative)
    */
   public byte[] readLine(int limit) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();

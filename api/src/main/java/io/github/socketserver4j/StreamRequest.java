@@ -242,10 +242,16 @@ public interface StreamRequest extends Request, AutoCloseable {
    * Returns a new input stream over this connection, like Python's {@code makefile('rb')}.
    *
    * <p>All streams opened on one connection share one receive buffer, so no byte is lost or read
-   * twice when a handler mixes them. Closing a stream closes only that stream, never the
-   * connection. A read returns what has arrived (at least one byte), or -1 once the peer has shut
-   * down its side (a half-close or a close), and throws {@link java.net.SocketTimeoutException}
-   * when the {@linkplain #setTimeout timeout} expires; the connection stays usable after a timeout.
+   * twice when a handler mixes them. A read returns what has arrived (at least one byte), or -1
+   * once the peer has shut down its side (a half-close or a close), and throws {@link
+   * java.net.SocketTimeoutException} when the {@linkplain #setTimeout timeout} expires. As
+   * CPython's {@code SocketIO}, a stream whose read timed out refuses every further read with an
+   * {@code IOException("cannot read from timed out object")}; the connection stays usable, and a
+   * new stream reads on.
+   *
+   * <p>As a {@code makefile} object, an open stream keeps the connection open after {@link
+   * #close()} (CPython's {@code _io_refs}); closing the last one then closes the connection.
+   * Otherwise closing a stream closes only that stream.
    *
    * @return a stream with Python's {@code readline}
    */
@@ -306,6 +312,12 @@ public interface StreamRequest extends Request, AutoCloseable {
   /**
    * Closes the connection, Python's {@code close()}. Bytes already written are still delivered
    * before the connection closes; they are never dropped. Closing twice does nothing.
+   *
+   * <p>As in CPython, while a stream from {@link #openInputStream()} is open (a handler's {@code
+   * rfile}), this only marks the connection closed: reads and writes still work, and the
+   * connection closes when the last such stream is closed, which {@code
+   * StreamRequestHandler.finish()} does. Once the output is shut down ({@link #shutdownOutput()},
+   * as {@code shutdownRequest} does), it closes at once.
    */
   @Override
   void close();

@@ -34,7 +34,8 @@ import java.util.Optional;
  * end of stream. {@code wfile()} is an {@link OutputStream}: {@code write(bytes)} is Python's
  * {@code wfile.write(bytes)}. A client's half-close reads as end of stream while {@code wfile}
  * still works. A timeout throws {@link java.net.SocketTimeoutException} (Python's {@code
- * TimeoutError}) from the read or write, and the connection stays usable.
+ * TimeoutError}) from the read or write, and the connection stays usable; as in CPython, {@code
+ * rfile} itself then refuses further reads ("cannot read from timed out object").
  *
  * <h2>Interop with java.io</h2>
  *

@@ -29,12 +29,19 @@ final class FaultClient implements AutoCloseable {
   private final boolean unix;
 
   FaultClient(SocketAddress address) throws IOException {
+    this(address, 4096);
+  }
+
+  /**
+   * A client whose TCP receive buffer (its window) is {@code receiveBuffer} bytes: small, so a
+   * server writing to it while it does not read blocks soon.
+   */
+  FaultClient(SocketAddress address, int receiveBuffer) throws IOException {
     unix = address instanceof UnixDomainSocketAddress;
     channel = SocketChannel.open(unix ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
     try {
       if (!unix) {
-        // A small window, so a server writing to a client that does not read blocks soon.
-        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
       }
       channel.connect(address);
       channel.configureBlocking(false);

@@ -94,6 +94,7 @@ class MiscTest {
           "DrainResult", // what drain(Duration), our graceful close, did
           "ClientRequest", // get_request()'s (request, client_address) tuple
           "LineInputStream", // rfile: readline(limit)
+          "LineTooLongException", // a line longer than the connection may hold (MemoryError)
           "SocketView", // server.socket, narrowed to what Python code calls on it
           "DatagramSocketView", // a datagram server's socket: adds sendto
           "RequestHandlerFactory", // RequestHandlerClass as a callable

@@ -112,7 +112,7 @@ public class StreamBridgeBenchmark {
                   @Override
                   protected void initChannel(LocalChannel ch) {
                     ChannelStream s = new ChannelStream(ch, Transport.NIO);
-                    ch.pipeline().addLast(s);
+                    ch.pipeline().addLast(s.handler());
                     accepted.complete(s);
                   }
                 })

@@ -1,413 +1,116 @@
 package io.github.socketserver4j.netty;
 
 import io.github.socketserver4j.LineInputStream;
+import io.github.socketserver4j.LineTooLongException;
 import io.github.socketserver4j.StreamRequest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The blocking-stream bridge: one accepted connection as a {@link StreamRequest}, and the
- * channel handler that feeds it.
+ * One accepted connection as a {@link StreamRequest}, CPython's connected {@code socket}: the
+ * handler-thread side of the blocking bridge and the connection's life. Its {@link StreamBridge}
+ * (see {@link #handler()}) feeds it from the event loop; {@link ConnectionInput} and {@link
+ * ConnectionOutput} do the reading and writing. All of them meet under one {@link ReentrantLock},
+ * never a monitor, so virtual threads do not pin.
  *
- * <p><b>Reading.</b> Auto-read is off. The first blocking read asks Netty for data; from then on
- * the event loop keeps one read armed while fewer than {@link #PREFETCH_BYTES} bytes wait here, so
- * memory per connection is bounded and a slow handler pushes back on the peer through TCP.
+ * <p><b>Failing.</b> Once the socket has failed (a reset, a write that could not be sent), every
+ * later write throws that failure at once, and every later read once the bytes that arrived
+ * before it are read: a failed connection never reads as a clean end of stream.
  *
- * <p><b>Writing.</b> {@code write} copies the caller's bytes into buffers of at most {@link
- * #MAX_WRITE_CHUNK}, hands each to the event loop and, while the channel is over its high water
- * mark, waits for it to drain: {@code sendall} semantics with bounded memory, never a partial
- * write (the Jython lesson).
- *
- * <p><b>Closing.</b> {@code shutdownOutput} and {@code close} run after the last write completes,
- * because Netty fails writes still queued when a channel closes.
- *
- * <p>All waits use a {@link ReentrantLock}, never a monitor, so virtual threads do not pin.
+ * <p><b>Closing.</b> As CPython's {@code socket.close()}: while a stream from {@link
+ * #openInputStream()} is open (a {@code makefile} object, such as {@code rfile}), {@code close()}
+ * only marks the connection closed; it closes for real when the last such stream is closed
+ * (CPython's {@code _io_refs} and {@code _real_close}), and meanwhile reads and writes work. Once
+ * the output is shut down, as {@code shutdownRequest} does after the handler, {@code close()}
+ * closes at once: by then CPython has collected the handler's files with the handler. The real
+ * close happens after the last write completes.
  */
-final class ChannelStream extends ChannelInboundHandlerAdapter implements StreamRequest {
-  private static final Logger LOG = LoggerFactory.getLogger(ChannelStream.class);
-
+final class ChannelStream implements StreamRequest {
   static final int PREFETCH_BYTES = 64 * 1024;
   static final int MAX_WRITE_CHUNK = 64 * 1024;
-  private static final int MAX_COMPONENTS = 64;
 
-  /** How long a closed connection may keep trying to deliver its last bytes. */
-  private static final long LINGER_SECONDS = 60;
+  /** No maximum line length but the largest array. */
+  static final int NO_MAX_LINE = ReceiveBuffer.MAX_ARRAY;
+
+  static {
+    // Load now the classes a connection may first need on a rare path (a failure, a long line):
+    // a process out of file descriptors cannot open the jar to load them then, and the JVM keeps
+    // failing a reference that failed to resolve once (FdExhaustionTest).
+    loaded(SocketErrors.class, LineMemory.class, LineTooLongException.class, SocketInput.class);
+  }
+
+  final ReentrantLock lock = new ReentrantLock();
+  final Condition changed = lock.newCondition();
 
   private final Channel channel;
   private final Transport transport;
   private final SocketAddress remoteAddress;
   private final SocketAddress localAddress;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-  private final ChannelFutureListener writeDone = this::writeDone;
+  private final ConnectionInput input;
+  private final ConnectionOutput output;
+  private final StreamBridge bridge;
 
   // Guarded by lock.
-  private CompositeByteBuf inbound;
-  private boolean reading;
-  private boolean readPending;
-  private boolean inputEnded;
-  private IOException inputError;
-  private IOException outputError;
-  private boolean outputShut;
-  private boolean closed;
+  private SocketException failure; // the socket failed: reads and writes throw it
+  private boolean closeCalled; // CPython's socket._closed
+  private int openInputs; // CPython's socket._io_refs
+  private boolean released; // closed for real (or aborted): CPython's _real_close
   private boolean detached;
-  private ChannelFuture lastWrite;
 
   private volatile long timeoutNanos = -1;
 
   ChannelStream(Channel channel, Transport transport) {
+    this(channel, transport, NO_MAX_LINE);
+  }
+
+  /**
+   * @param maxLineLength the longest line {@code readLine} returns; a longer one fails with
+   *     {@link io.github.socketserver4j.LineTooLongException}
+   */
+  ChannelStream(Channel channel, Transport transport, int maxLineLength) {
     this.channel = channel;
     this.transport = transport;
     this.remoteAddress = Transport.fromNetty(channel.remoteAddress());
     this.localAddress = Transport.fromNetty(channel.localAddress());
+    this.input = new ConnectionInput(this, channel, Math.min(maxLineLength, NO_MAX_LINE));
+    this.output = new ConnectionOutput(this, channel);
+    this.bridge = new StreamBridge(this, input);
   }
 
-  // ---- Event loop side ----
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof ByteBuf)) {
-      // A handler in front decodes bytes into something else: the stream is lost from here.
-      ReferenceCountUtil.release(msg);
-      endInput(
-          new IOException(
-              "a pipeline handler passed a " + msg.getClass().getName()
-                  + " on; the blocking bridge reads ByteBufs only"));
-      return;
-    }
-    ByteBuf buf = (ByteBuf) msg;
-    lock.lock();
-    try {
-      // Data that Netty delivers after the end-of-input event still came before the FIN: keep it.
-      if (closed) {
-        buf.release();
-        return;
-      }
-      if (inbound == null) {
-        inbound = ctx.alloc().compositeBuffer(MAX_COMPONENTS);
-      }
-      inbound.addComponent(true, buf);
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    boolean more;
-    lock.lock();
-    try {
-      readPending = false;
-      more = wantsMore();
-      readPending = more;
-      if (!more) {
-        // A reader past the prefetch mark (a long line) asks for its own next read; it may have
-        // looked while this read was still pending, so wake it to look again. When the read is
-        // re-armed here nothing a reader waits on has changed: channelRead signalled the data.
-        changed.signalAll();
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (more) {
-      ctx.read();
-    }
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent) {
-      endInput(null);
-    }
-    ctx.fireUserEventTriggered(evt);
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    endInput(null);
-    ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // A read failed (for example a reset): the handler sees it on its next read.
-    endInput(cause instanceof IOException ? (IOException) cause : new IOException(cause));
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    signal();
-    ctx.fireChannelWritabilityChanged();
-  }
-
-  private void endInput(IOException error) {
-    lock.lock();
-    try {
-      if (error != null && inputError == null && !inputEnded) {
-        inputError = error;
-      }
-      inputEnded = true;
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void writeDone(ChannelFuture future) {
-    if (!future.isSuccess()) {
-      lock.lock();
-      try {
-        if (outputError == null) {
-          Throwable cause = future.cause();
-          outputError =
-              cause instanceof IOException
-                  ? (IOException) cause
-                  : new IOException(String.valueOf(cause.getMessage()), cause);
-        }
-        changed.signalAll();
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
-  private void signal() {
-    lock.lock();
-    try {
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Whether the event loop should read more now. Lock held. */
-  private boolean wantsMore() {
-    return reading && !readPending && !closed && !inputEnded && readable() < PREFETCH_BYTES;
-  }
-
-  // ---- Handler side: reads ----
-
-  int read(byte[] b, int off, int len) throws IOException {
-    Objects.checkFromIndexSize(off, len, b.length);
-    if (len == 0) {
-      return 0;
-    }
-    checkBlockingAllowed();
-    boolean interrupted = false;
-    lock.lock();
-    try {
-      long timeout = timeoutNanos;
-      long deadline = System.nanoTime() + Math.max(timeout, 0);
-      while (readable() == 0) {
-        if (!inputMayCome()) {
-          return -1;
-        }
-        interrupted |= await(timeout, deadline);
-      }
-      int n = Math.min(len, readable());
-      inbound.readBytes(b, off, n);
-      consumed();
-      return n;
-    } finally {
-      lock.unlock();
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  byte[] readLine(int limit) throws IOException {
-    if (limit == 0) {
-      return new byte[0];
-    }
-    checkBlockingAllowed();
-    boolean interrupted = false;
-    lock.lock();
-    try {
-      long timeout = timeoutNanos;
-      long deadline = System.nanoTime() + Math.max(timeout, 0);
-      int scanned = 0; // bytes known to hold no '\n'; nothing is consumed before we return
-      int seen = readable();
-      while (true) {
-        int readable = readable();
-        if (readable > seen) {
-          // The timeout bounds each wait for data, as CPython's applies to each recv, not to
-          // the whole line: a line that trickles in slower than the timeout is still read.
-          seen = readable;
-          deadline = System.nanoTime() + Math.max(timeout, 0);
-        }
-        int window = limit < 0 ? readable : Math.min(readable, limit);
-        if (window > scanned) {
-          int start = inbound.readerIndex();
-          int newline = inbound.indexOf(start + scanned, start + window, (byte) '\n');
-          if (newline >= 0) {
-            return take(newline - start + 1);
-          }
-          scanned = window;
-        }
-        if (limit >= 0 && readable >= limit) {
-          return take(limit);
-        }
-        if (!inputMayCome()) {
-          return take(readable); // the last, unterminated line; empty at end of stream
-        }
-        interrupted |= await(timeout, deadline);
-      }
-    } finally {
-      lock.unlock();
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  int available() {
-    lock.lock();
-    try {
-      return readable();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Lock held, nothing more to read here: false at end of stream, else asks for more data.
-   *
-   * @throws IOException if the connection failed or was closed
-   */
-  private boolean inputMayCome() throws IOException {
-    if (closed) {
-      throw new SocketException("Socket is closed");
-    }
-    checkAttached();
-    if (inputError != null) {
-      throw failure(inputError);
-    }
-    if (inputEnded) {
-      return false;
-    }
-    reading = true;
-    if (!readPending) {
-      readPending = true;
-      channel.read();
-    }
-    return true;
-  }
-
-  private byte[] take(int n) {
-    byte[] out = new byte[n];
-    if (n > 0) {
-      inbound.readBytes(out);
-      consumed();
-    }
-    return out;
-  }
-
-  /** Lock held: frees drained buffers and keeps a read armed while below the prefetch mark. */
-  private void consumed() {
-    inbound.discardReadComponents();
-    if (wantsMore()) {
-      readPending = true;
-      channel.read();
-    }
-  }
-
-  private int readable() {
-    return inbound == null ? 0 : inbound.readableBytes();
-  }
-
-  // ---- Handler side: writes ----
-
-  void write(byte[] b, int off, int len) throws IOException {
-    Objects.checkFromIndexSize(off, len, b.length);
-    if (len == 0) {
-      return;
-    }
-    checkBlockingAllowed();
-    boolean interrupted = false;
-    lock.lock();
-    try {
-      long timeout = timeoutNanos;
-      long deadline = System.nanoTime() + Math.max(timeout, 0);
-      while (len > 0) {
-        checkWritable();
-        int n = Math.min(len, MAX_WRITE_CHUNK);
-        ByteBuf buf = channel.alloc().buffer(n);
-        buf.writeBytes(b, off, n);
-        ChannelFuture written = channel.writeAndFlush(buf);
-        lastWrite = written;
-        written.addListener(writeDone);
-        off += n;
-        len -= n;
-        // The pending bytes count at once, so this sees the backlog of the write just queued.
-        while (!channel.isWritable() && channel.isActive() && outputError == null) {
-          interrupted |= await(timeout, deadline);
-        }
-        if (outputError != null) {
-          throw failure(outputError);
-        }
-      }
-    } finally {
-      lock.unlock();
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void checkWritable() throws IOException {
-    if (closed) {
-      throw new SocketException("Socket is closed");
-    }
-    checkAttached();
-    if (outputError != null) {
-      throw failure(outputError);
-    }
-    if (inputError != null && isReset(inputError)) {
-      // A reset ends both directions: fail now, as sendall does, not later on the event loop.
-      throw failure(inputError);
-    }
-    if (outputShut) {
-      throw new SocketException("Broken pipe: output was shut down");
-    }
-    if (!channel.isActive()) {
-      throw new SocketException("Broken pipe: connection closed");
-    }
+  /** The channel handler that feeds this stream; the pipeline's last. */
+  ChannelHandler handler() {
+    return bridge;
   }
 
   // ---- StreamRequest ----
 
   @Override
   public LineInputStream openInputStream() {
-    return new InputView();
+    lock.lock();
+    try {
+      if (!released) {
+        openInputs++;
+      }
+    } finally {
+      lock.unlock();
+    }
+    return new SocketInput(this);
   }
 
   @Override
   public OutputStream openOutputStream() {
-    return new OutputView();
+    return new SocketWriter(this);
   }
 
   @Override
@@ -439,21 +142,15 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
 
   @Override
   public void shutdownOutput() throws IOException {
-    ChannelFuture last;
     lock.lock();
     try {
-      if (closed) {
+      if (released) {
         throw new SocketException("Socket is closed");
       }
-      if (outputShut) {
-        return;
-      }
-      outputShut = true;
-      last = lastWrite;
+      output.shutdown();
     } finally {
       lock.unlock();
     }
-    afterWrites(last, () -> Handlers.shutdownOutput(channel)); // over TLS: close_notify, then FIN
   }
 
   /** Python's {@code shutdown(SHUT_RD)}: what has arrived stays readable, then end of stream. */
@@ -461,11 +158,10 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
   public void shutdownInput() throws IOException {
     lock.lock();
     try {
-      if (closed) {
+      if (released) {
         throw new SocketException("Socket is closed");
       }
-      inputEnded = true;
-      changed.signalAll();
+      input.end();
     } finally {
       lock.unlock();
     }
@@ -473,39 +169,19 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
 
   @Override
   public void close() {
-    ChannelFuture last;
     lock.lock();
     try {
-      if (closed) {
-        return;
+      closeCalled = true;
+      if (released || (openInputs > 0 && !output.isShut())) {
+        return; // CPython: the makefile objects still open keep the socket
       }
-      closed = true;
-      last = lastWrite;
-      releaseInbound();
+      released = true;
+      input.release();
       changed.signalAll();
+      output.closeAfterWrites();
     } finally {
       lock.unlock();
     }
-    if (last != null && !last.isDone()) {
-      // The peer has not taken everything yet: keep trying, but not forever.
-      var linger =
-          channel
-              .eventLoop()
-              .schedule(
-                  () -> {
-                    if (channel.isOpen()) {
-                      LOG.warn(
-                          "Closing connection to {}: the peer took no data for {} s after close",
-                          remoteAddress,
-                          LINGER_SECONDS);
-                      channel.close();
-                    }
-                  },
-                  LINGER_SECONDS,
-                  TimeUnit.SECONDS);
-      channel.closeFuture().addListener(f -> linger.cancel(false));
-    }
-    afterWrites(last, channel::close);
   }
 
   /** Closes at once: queued writes fail, blocked reads and writes throw. */
@@ -513,8 +189,9 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
   public void abort() {
     lock.lock();
     try {
-      closed = true;
-      releaseInbound();
+      closeCalled = true;
+      released = true;
+      input.release();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -526,7 +203,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
   public boolean isOpen() {
     lock.lock();
     try {
-      return !closed && channel.isOpen();
+      return !closeCalled && !released && channel.isOpen();
     } finally {
       lock.unlock();
     }
@@ -544,7 +221,12 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
 
   @Override
   public int fileno() {
-    return closed ? -1 : transport.fd(channel);
+    lock.lock();
+    try {
+      return released ? -1 : transport.fd(channel);
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -552,74 +234,101 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     return "StreamRequest[" + localAddress + " <- " + remoteAddress + "]";
   }
 
-  /** The connection's channel. */
-  Channel channel() {
-    return channel;
+  // ---- For the streams, the input and the output ----
+
+  int read(byte[] b, int off, int len) throws IOException {
+    return input.read(b, off, len);
   }
 
-  /**
-   * On the event loop: hands the connection to other channel handlers (see {@link
-   * EventLoopRequestHandler}). The bridge stops reading and returns the bytes it holds (null if
-   * none); the caller takes it out of the pipeline. Closing and shutting down still work; reading
-   * and writing through it then throw.
-   */
-  ByteBuf detach() {
+  byte[] readLine(int limit) throws IOException {
+    return input.readLine(limit);
+  }
+
+  void write(byte[] b, int off, int len) throws IOException {
+    output.write(b, off, len);
+  }
+
+  /** On the event loop: the channel's writability changed; writers may go on. */
+  void writabilityChanged() {
     lock.lock();
     try {
-      detached = true;
-      reading = false;
-      ByteBuf rest = inbound;
-      inbound = null;
       changed.signalAll();
-      return rest;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Whether the peer has ended its output (or the connection failed). */
-  boolean inputEnded() {
+  /** A stream from {@link #openInputStream()} was closed: CPython's {@code _decref_socketios}. */
+  void inputStreamClosed() {
     lock.lock();
     try {
-      return inputEnded;
+      if (openInputs > 0) {
+        openInputs--;
+      }
+      if (closeCalled && openInputs == 0) {
+        close();
+      }
     } finally {
       lock.unlock();
     }
   }
 
-  private void checkAttached() {
+  /** Bytes that can be read without blocking. */
+  int available() {
+    lock.lock();
+    try {
+      return (int) Math.min(Integer.MAX_VALUE, input.available());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long timeoutNanos() {
+    return timeoutNanos;
+  }
+
+  /** Lock held: whether the connection was closed for real or aborted. */
+  boolean released() {
+    return released;
+  }
+
+  /** Lock held: whether the connection was handed to event-loop handlers. */
+  boolean detached() {
+    return detached;
+  }
+
+  /** Lock held: the connection's failure, or null. */
+  SocketException failure() {
+    return failure;
+  }
+
+  /** Lock held: records the connection's failure (the first one counts) and wakes the waiters. */
+  void fail(SocketException e) {
+    if (failure == null) {
+      failure = e;
+    }
+    changed.signalAll();
+  }
+
+  /** Lock held: throws the connection's failure, if it failed. */
+  void checkNotFailed() throws SocketException {
+    if (failure != null) {
+      throw SocketErrors.again(failure);
+    }
+  }
+
+  /** Lock held: throws if the connection was closed for real or handed off. */
+  void checkUsable() throws SocketException {
+    if (released) {
+      throw new SocketException("Socket is closed");
+    }
     if (detached) {
       throw new IllegalStateException(
           "the connection was handed to event-loop handlers; use them to read and write: " + this);
     }
   }
 
-  /** Bytes queued in Netty and not yet written to the socket (for tests). */
-  long pendingOutboundBytes() {
-    var buffer = channel.unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
-  }
-
-  private void afterWrites(ChannelFuture last, Runnable action) {
-    if (last == null) {
-      try {
-        channel.eventLoop().execute(action);
-      } catch (RejectedExecutionException e) {
-        // The loop has ended, so the channel is closed already: nothing left to shut or close.
-      }
-    } else {
-      last.addListener(f -> action.run());
-    }
-  }
-
-  private void releaseInbound() {
-    if (inbound != null) {
-      inbound.release();
-      inbound = null;
-    }
-  }
-
-  private void checkBlockingAllowed() {
+  void checkBlockingAllowed() {
     if (channel.eventLoop().inEventLoop()) {
       throw new IllegalStateException(
           "Blocking socket I/O on a Netty event loop thread would deadlock: " + this);
@@ -630,7 +339,7 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
    * Lock held: waits for a change, or until {@code deadline} when {@code timeout} is not negative.
    * Returns whether the thread was interrupted; the wait itself is not cut short (PEP 475).
    */
-  private boolean await(long timeout, long deadline) throws SocketTimeoutException {
+  boolean await(long timeout, long deadline) throws SocketTimeoutException {
     try {
       if (timeout < 0) {
         changed.await();
@@ -647,80 +356,53 @@ final class ChannelStream extends ChannelInboundHandlerAdapter implements Stream
     }
   }
 
-  private static boolean isReset(IOException e) {
-    String message = String.valueOf(e.getMessage());
-    return message.contains("Connection reset") || message.contains("Broken pipe");
+  private static void loaded(Class<?>... classes) {
+    // The class literals loaded them.
   }
 
-  private static SocketException failure(IOException stored) {
-    SocketException e = new SocketException(stored.getMessage());
-    e.initCause(stored);
-    return e;
-  }
-
-  /** A {@code makefile('rb')} view; closing it leaves the connection open. */
-  private final class InputView extends LineInputStream {
-    private volatile boolean viewClosed;
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      ensureOpen();
-      return ChannelStream.this.read(b, off, len);
-    }
-
-    @Override
-    public byte[] readLine(int limit) throws IOException {
-      ensureOpen();
-      return ChannelStream.this.readLine(limit);
-    }
-
-    @Override
-    public int available() throws IOException {
-      ensureOpen();
-      return ChannelStream.this.available();
-    }
-
-    @Override
-    public void close() {
-      viewClosed = true;
-    }
-
-    private void ensureOpen() throws IOException {
-      if (viewClosed) {
-        throw new IOException("Stream closed");
-      }
+  static void restoreInterrupt(boolean interrupted) {
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  /** CPython's {@code _SocketWriter}: unbuffered, whole writes; closing it leaves the socket. */
-  private final class OutputView extends OutputStream {
-    private volatile boolean viewClosed;
+  // ---- For the transport ----
 
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
+  /** The connection's channel. */
+  Channel channel() {
+    return channel;
+  }
 
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      ensureOpen();
-      ChannelStream.this.write(b, off, len);
+  /**
+   * On the event loop: hands the connection to other channel handlers (see {@link
+   * EventLoopRequestHandler}). The bridge stops reading and returns the bytes it holds (null if
+   * none); the caller takes {@link #handler()} out of the pipeline. Closing and shutting down
+   * still work; reading and writing through it then throw.
+   */
+  ByteBuf detach() {
+    lock.lock();
+    try {
+      detached = true;
+      changed.signalAll();
+      return input.detach();
+    } finally {
+      lock.unlock();
     }
+  }
 
-    @Override
-    public void flush() throws IOException {
-      ensureOpen(); // nothing is buffered here
+  /** Whether the peer has ended its output (or the connection failed). */
+  boolean inputEnded() {
+    lock.lock();
+    try {
+      return input.ended();
+    } finally {
+      lock.unlock();
     }
+  }
 
-    @Override
-    public void close() {
-      viewClosed = true;
-    }
-
-    private void ensureOpen() throws IOException {
-      if (viewClosed) {
-        throw new IOException("Stream closed");
-      }
-    }
+  /** Bytes queued in Netty and not yet written to the socket (for tests). */
+  long pendingOutboundBytes() {
+    var buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 }

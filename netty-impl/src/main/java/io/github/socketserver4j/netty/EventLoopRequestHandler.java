@@ -134,7 +134,7 @@ public abstract class EventLoopRequestHandler extends BaseRequestHandler {
     boolean ended = connection.inputEnded();
     ChannelPipeline pipeline = channel.pipeline();
     ChannelInboundHandlerAdapter marker = new ChannelInboundHandlerAdapter();
-    pipeline.replace(connection, "socketserver4j-handoff", marker);
+    pipeline.replace(connection.handler(), "socketserver4j-handoff", marker);
     try {
       channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
       channel.config().setAutoRead(true);

@@ -72,6 +72,8 @@ public final class NettyOptions extends SocketProvider {
 
   /** Whether datagram servers may receive and send below Netty; null to ask the property. */
   private final Boolean directDatagramIo;
+  /** The longest line {@code readLine} returns on an accepted connection. */
+  final int maxLineLength;
 
   private NettyOptions(Builder b) {
     this.group = b.group;
@@ -81,12 +83,14 @@ public final class NettyOptions extends SocketProvider {
     this.childOptions = Collections.unmodifiableMap(new LinkedHashMap<>(b.childOptions));
     this.handshakeTimeout = b.handshakeTimeout;
     this.directDatagramIo = b.directDatagramIo;
+    this.maxLineLength = b.maxLineLength;
   }
 
   /**
    * Starts a builder with the defaults: a group per server, epoll where available (else NIO), no
    * handlers, no child options, a 10 s handshake timeout, datagram I/O below Netty where it
-   * applies (unless the system property {@code socketserver4j.netty.directDatagramIo} is false).
+   * applies (unless the system property {@code socketserver4j.netty.directDatagramIo} is false),
+   * no maximum line length.
    *
    * @return a new builder
    */
@@ -249,6 +253,7 @@ public final class NettyOptions extends SocketProvider {
     private final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Boolean directDatagramIo;
+    private int maxLineLength = ChannelStream.NO_MAX_LINE;
 
     private Builder() {}
 
@@ -410,6 +415,31 @@ public final class NettyOptions extends SocketProvider {
      */
     public Builder directDatagramIo(boolean enabled) {
       this.directDatagramIo = enabled;
+      return this;
+    }
+
+    /**
+     * Limits the lines a handler reads on an accepted connection: a {@code readLine()} (or a
+     * {@code readLine(limit)} with a larger limit) that finds no newline within {@code bytes}
+     * bytes throws {@link io.github.socketserver4j.LineTooLongException} at once, without
+     * consuming them. A {@code readLine(limit)} with a limit up to {@code bytes} keeps CPython's
+     * behaviour and returns a partial line. Bytes count the newline: {@code maxLineLength(65536)}
+     * accepts what {@code http.server} accepts.
+     *
+     * <p>CPython has no such setting: its {@code readline()} grows a line without limit. Without
+     * it, a line is still bounded by the largest Java array and by the heap that lines in progress
+     * may use (half of the maximum heap, for all connections together); past either, {@code
+     * readLine} throws the same exception instead of running out of memory. Set it when clients
+     * are not trusted and the protocol's lines are short. Default: no maximum.
+     *
+     * @param bytes a positive number of bytes
+     * @return this builder
+     */
+    public Builder maxLineLength(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxLineLength must be positive: " + bytes);
+      }
+      this.maxLineLength = bytes;
       return this;
     }
 

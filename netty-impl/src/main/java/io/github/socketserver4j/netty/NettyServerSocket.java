@@ -96,7 +96,7 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
         return;
       }
       child.closeFuture().addListener(f -> group.release());
-      ChannelStream connection = new ChannelStream(child, transport);
+      ChannelStream connection = new ChannelStream(child, transport, config.maxLineLength);
       if (config.pipeline != null || spec.tls() != null) {
         try {
           if (config.pipeline != null) {
@@ -121,9 +121,9 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
             .addLast(
                 "socketserver4j-gate",
                 new Gate(connection, tls, proxy, config.handshakeTimeout, child.parent(), this));
-        child.pipeline().addLast("socketserver4j-bridge", connection);
+        child.pipeline().addLast("socketserver4j-bridge", connection.handler());
       } else {
-        child.pipeline().addLast("socketserver4j-bridge", connection);
+        child.pipeline().addLast("socketserver4j-bridge", connection.handler());
         arrived(new Accepted(connection, connection.remoteAddress()));
       }
     }

@@ -172,7 +172,7 @@ public final class RequestHandlerAdapter extends ChannelInboundHandlerAdapter {
     ChannelPipeline pipeline = ctx.pipeline();
     boolean tls = Handlers.hasTls(pipeline);
     boolean proxy = Handlers.hasProxyDecoder(pipeline);
-    pipeline.addAfter(ctx.name(), "socketserver4j-bridge", connection);
+    pipeline.addAfter(ctx.name(), "socketserver4j-bridge", connection.handler());
     Stand server = new Stand(channel.localAddress(), factory, onError);
     if (tls || proxy) {
       Gate.Outcome outcome =

@@ -1,0 +1,175 @@
+package io.github.socketserver4j.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import java.io.IOException;
+import java.net.SocketException;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sending side of one connection: the handler's blocking writes, and the shutdown and close
+ * that must follow the last of them. Runs under its {@link ChannelStream}'s lock.
+ *
+ * <p>{@code write} copies the caller's bytes into buffers of at most {@link
+ * ChannelStream#MAX_WRITE_CHUNK}, hands each to the event loop and, while the channel is over its
+ * high water mark, waits for it to drain: {@code sendall} semantics with bounded memory, never a
+ * partial write (the Jython lesson). A write that the event loop could not send fails the
+ * connection ({@link ChannelStream#fail}): every later write and read throws it.
+ *
+ * <p>{@code shutdownOutput} and the real close run after the last write completes, because Netty
+ * fails writes still queued when a channel closes.
+ */
+final class ConnectionOutput {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionOutput.class);
+
+  /** How long a closed connection may keep trying to deliver its last bytes. */
+  private static final long LINGER_SECONDS = 60;
+
+  private final ChannelStream connection;
+  private final Channel channel;
+  private final ChannelFutureListener writeDone = this::writeDone;
+
+  // Guarded by connection.lock.
+  private boolean shut;
+  private ChannelFuture lastWrite;
+
+  ConnectionOutput(ChannelStream connection, Channel channel) {
+    this.connection = connection;
+    this.channel = channel;
+  }
+
+  // ---- On the handler's thread ----
+
+  void write(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    if (len == 0) {
+      return;
+    }
+    connection.checkBlockingAllowed();
+    boolean interrupted = false;
+    connection.lock.lock();
+    try {
+      long timeout = connection.timeoutNanos();
+      long deadline = System.nanoTime() + Math.max(timeout, 0);
+      while (len > 0) {
+        checkWritable();
+        int n = Math.min(len, ChannelStream.MAX_WRITE_CHUNK);
+        ByteBuf buf = channel.alloc().buffer(n);
+        buf.writeBytes(b, off, n);
+        ChannelFuture written = channel.writeAndFlush(buf);
+        lastWrite = written;
+        written.addListener(writeDone);
+        off += n;
+        len -= n;
+        // The pending bytes count at once, so this sees the backlog of the write just queued.
+        while (!channel.isWritable()
+            && channel.isActive()
+            && connection.failure() == null
+            && !connection.released()) {
+          interrupted |= connection.await(timeout, deadline);
+        }
+        connection.checkNotFailed();
+        connection.checkUsable();
+      }
+    } finally {
+      connection.lock.unlock();
+      ChannelStream.restoreInterrupt(interrupted);
+    }
+  }
+
+  private void checkWritable() throws IOException {
+    connection.checkUsable();
+    connection.checkNotFailed();
+    if (shut) {
+      throw new SocketException("write failed: [Errno 32] Broken pipe (the output was shut down)");
+    }
+    if (!channel.isActive()) {
+      throw new SocketException("write failed: the connection was closed");
+    }
+  }
+
+  /** On the event loop: a write completed. */
+  private void writeDone(ChannelFuture future) {
+    if (!future.isSuccess()) {
+      connection.lock.lock();
+      try {
+        if (!connection.released()) { // an abort fails the queued writes: no news
+          connection.fail(SocketErrors.failed(SocketErrors.WRITE, future.cause()));
+        }
+        connection.changed.signalAll();
+      } finally {
+        connection.lock.unlock();
+      }
+    }
+  }
+
+  // ---- Shutdown and close ----
+
+  /** Whether the output was shut down. Lock held. */
+  boolean isShut() {
+    return shut;
+  }
+
+  /**
+   * Sends FIN after every byte written: Python's {@code shutdown(SHUT_WR)}; over TLS, {@code
+   * close_notify} first. Lock held; does nothing the second time.
+   */
+  void shutdown() {
+    if (shut) {
+      return;
+    }
+    shut = true;
+    afterWrites(lastWrite, () -> Handlers.shutdownOutput(channel));
+  }
+
+  /** Closes the channel once the last write completed, giving the peer 60 s to take it. */
+  void closeAfterWrites() {
+    ChannelFuture last = lastWrite;
+    if (last != null && !last.isDone()) {
+      lingerThenClose();
+    }
+    afterWrites(last, channel::close);
+  }
+
+  /** The peer has not taken everything yet: keep trying, but not forever. */
+  private void lingerThenClose() {
+    try {
+      var linger =
+          channel
+              .eventLoop()
+              .schedule(
+                  () -> {
+                    if (channel.isOpen()) {
+                      LOG.warn(
+                          "Closing connection to {}: the peer took no data for {} s after close",
+                          connection.remoteAddress(),
+                          LINGER_SECONDS);
+                      channel.close();
+                    }
+                  },
+                  LINGER_SECONDS,
+                  TimeUnit.SECONDS);
+      channel.closeFuture().addListener(f -> linger.cancel(false));
+    } catch (RejectedExecutionException e) {
+      // The loop has ended, so the channel is closed already.
+    }
+  }
+
+  private void afterWrites(ChannelFuture last, Runnable action) {
+    if (last == null) {
+      try {
+        channel.eventLoop().execute(action);
+      } catch (RejectedExecutionException e) {
+        // The loop has ended, so the channel is closed already: nothing left to shut or close.
+      }
+    } else {
+      last.addListener(f -> action.run());
+    }
+  }
+}
