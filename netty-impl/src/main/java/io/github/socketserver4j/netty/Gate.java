@@ -108,6 +108,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
       }
       waitingForProxy = false;
+      connection.behindProxy();
       readyIfDone(ctx);
     } else if (msg instanceof ByteBuf) {
       ctx.fireChannelRead(msg); // bytes after the header: the bridge keeps them for the handler

@@ -206,9 +206,9 @@ class HaproxyTest {
       // Traffic goes to "pool", unchecked; "checks" is a backend no frontend uses, whose five
       // server lines check s1 every 100 ms each (plain) or every 500 ms (TLS). So a check that a
       // loaded machine makes slow never turns clients away: this test is about what the server
-      // does with the checks. TLS checks are fewer because the server handshakes one connection
-      // at a time, as CPython's TLS accept() does: 50 handshakes a second on a loaded 2-core
-      // machine outrun it, and the clients queued behind them waited more than 10 s.
+      // does with the checks. TLS checks are fewer because 50 handshakes a second on a loaded
+      // 2-core machine outran the server when it handshook one connection at a time (as
+      // handshakesInOrder() still does), and the clients queued behind them waited over 10 s.
       String ssl =
           tls ? " ssl verify required ca-file " + dir.resolve("ca.pem") : "";
       StringBuilder config =
