@@ -89,7 +89,12 @@ public class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** CPython's {@code monthname}, without its leading None: index 0 is January. */
   public static final List<String> MONTHNAME = EmailDates.MONTHNAME;
 
-  /** A row of {@link #responses()}: CPython's {@code (shortmsg, longmsg)} tuple. */
+  /**
+   * A row of {@link #responses()}: CPython's {@code (shortmsg, longmsg)} tuple.
+   *
+   * @param phrase the short message, such as {@code "Not Found"}
+   * @param description the long message, such as {@code "Nothing matches the given URI"}
+   */
   public record Response(String phrase, String description) {}
 
   private static final Map<Integer, Response> RESPONSES = responsesOfHttpStatus();
