@@ -18,6 +18,7 @@ import java.io.IOException;
 public class LineTooLongException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** How many bytes the line had reached when reading stopped. */
   private final long length;
 
   /**

@@ -10,6 +10,7 @@ import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A server on a stream socket: CPython's {@code socketserver.TCPServer}.
@@ -26,7 +27,8 @@ import java.util.Optional;
  *
  * <h2>Methods for the caller</h2>
  *
- * <p>Those of {@link BaseServer}, plus {@link #fileno()} and {@link #socket()}.
+ * <p>Those of {@link BaseServer}, plus {@link #fileno()}, {@link #socket()} and {@link
+ * #start()}, which serves on a thread of its own and returns a {@link RunningServer}.
  *
  * <h2>Methods that may be overridden</h2>
  *
@@ -73,6 +75,7 @@ public class TCPServer extends BaseServer {
 
   private final SocketImpl socket;
   private final SocketView view;
+  private final AtomicReference<RunningServer> running = new AtomicReference<>();
 
   /**
    * Creates the server, binds it and starts listening: CPython's {@code TCPServer(server_address,
@@ -309,8 +312,59 @@ public class TCPServer extends BaseServer {
    */
   @Override
   public void serverClose() {
-    socket.close();
-    super.serverClose();
+    RunningServer r = running.get();
+    if (r == null) {
+      socket.close();
+      super.serverClose();
+      return;
+    }
+    r.serverClosing(); // a started server's loop ends with its socket
+    try {
+      socket.close();
+      super.serverClose();
+    } finally {
+      r.serverClosed();
+    }
+  }
+
+  /**
+   * Serves on a thread the library owns and returns at once: {@link #serveForever()} on a new
+   * platform thread, non-daemon, named {@code "socketserver4j <class> <address> serveForever"}.
+   * A socketserver4j addition for code that must not block; the blocking {@code serveForever()}
+   * stays the primary form. See {@link RunningServer} for how the started server ends and what
+   * its thread is.
+   *
+   * <p>The server is bound already (the constructor binds it), so clients may connect as soon as
+   * this returns: connections wait in the backlog until the loop takes them.
+   *
+   * <p>Not an override point; the serving loop it runs is {@code serveForever(Duration)}, with its
+   * overrides, at the default poll interval.
+   *
+   * @return the handle: the bound address, the transport, the close future, {@code
+   *     close(Duration)}
+   * @throws IllegalStateException if the server was started before, if {@code serveForever} is
+   *     running on another thread, if the server is not bound yet ({@code bindAndActivate} false
+   *     and {@link #bindAndActivate()} not called), or if it was closed or drained
+   */
+  public final RunningServer start() {
+    Thread serving = servingThread();
+    if (serving != null) {
+      throw new IllegalStateException(
+          "start() called while serveForever() runs on thread \"" + serving.getName() + "\"");
+    }
+    if (!socket.isOpen() || !accepting()) {
+      throw new IllegalStateException("start() called after serverClose() or drain()");
+    }
+    if (socket.localAddress().isEmpty()) {
+      throw new IllegalStateException(
+          "start() called before the server was bound: call bindAndActivate() first");
+    }
+    RunningServer r = new RunningServer(this);
+    if (!running.compareAndSet(null, r)) {
+      throw new IllegalStateException("start() called twice: " + running.get() + " serves it");
+    }
+    r.begin();
+    return r;
   }
 
   /**
