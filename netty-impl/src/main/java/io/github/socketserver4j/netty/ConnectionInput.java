@@ -4,7 +4,6 @@ import io.github.socketserver4j.LineTooLongException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.io.IOException;
-import java.net.SocketException;
 import java.util.Objects;
 
 /**
@@ -28,7 +27,7 @@ final class ConnectionInput {
   private boolean reading;
   private boolean readPending;
   private boolean ended;
-  private SocketException error; // a handler in the pipeline failed: reads throw it
+  private IOException error; // a handler in the pipeline failed (or timed out): reads throw it
 
   ConnectionInput(ChannelStream connection, Channel channel, int maxLineLength) {
     this.connection = connection;
@@ -92,7 +91,7 @@ final class ConnectionInput {
       if (SocketErrors.endsConnection(cause)) {
         connection.fail(SocketErrors.failed(SocketErrors.READ, cause));
       } else if (error == null && !ended) {
-        error = SocketErrors.failed(SocketErrors.READ, cause);
+        error = SocketErrors.readFailed(cause);
       }
       ended = true;
       connection.changed.signalAll();
