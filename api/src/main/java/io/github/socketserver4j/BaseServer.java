@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Methods for the caller</h2>
  *
  * <ul>
- *   <li>{@link #serveForever()}, {@link #serveForever(Duration)}
+ *   <li>{@link #serveForever()}, {@link #serveForever(Duration)}; or {@link TCPServer#start()}
+ *       to serve on a thread of its own
  *   <li>{@link #handleRequest()}: if you do not use {@code serveForever}
  *   <li>{@link #shutdown()}, {@link #requestShutdown()}
  *   <li>{@link #serverClose()}, also {@link #close()} for try-with-resources
@@ -97,6 +98,9 @@ public abstract class BaseServer implements AutoCloseable {
 
   /** The thread inside {@link #serveForever(Duration)}, or null. */
   private volatile Thread servingThread;
+
+  /** The thread {@link TCPServer#start()} serves on, the only one allowed to serve; or null. */
+  private volatile Thread startedOn;
 
   /** The requests being processed: for {@link #drain}, {@link #activeRequests()}, forking. */
   private final InFlight inFlight = new InFlight();
@@ -205,9 +209,21 @@ public abstract class BaseServer implements AutoCloseable {
    * override keeps the same protocol.
    *
    * @param pollInterval the longest wait between calls of {@code serviceActions()}
+   * @throws IllegalStateException if the server is closed or drained, or was {@linkplain
+   *     TCPServer#start() started} (it serves on its own thread then)
    */
   public void serveForever(Duration pollInterval) {
     Objects.requireNonNull(pollInterval, "pollInterval");
+    Thread owner = startedOn;
+    if (owner != null && owner != Thread.currentThread()) {
+      throw new IllegalStateException(
+          "serveForever() called on a server started with start(), which serves on thread \""
+              + owner.getName() + "\"; close it through its RunningServer");
+    }
+    if (owner != null && !isOpen()) {
+      isShutDown.set(); // closed between start() and its thread's first step: nothing to serve
+      return;
+    }
     checkOpen("serveForever");
     isShutDown.clear();
     servingThread = Thread.currentThread();
@@ -719,6 +735,16 @@ public abstract class BaseServer implements AutoCloseable {
     return !inFlight.isClosed();
   }
 
+  /** The thread inside {@link #serveForever(Duration)}, or null. */
+  final Thread servingThread() {
+    return servingThread;
+  }
+
+  /** Called by {@link RunningServer}: from now on only {@code thread} may serve. */
+  final void startOn(Thread thread) {
+    startedOn = thread;
+  }
+
   /** Called once by {@link TCPServer}'s constructor: the socket the server's steps use. */
   final void attach(SocketImpl socket) {
     this.socket = Objects.requireNonNull(socket, "socket");
@@ -758,6 +784,12 @@ public abstract class BaseServer implements AutoCloseable {
       c = c.getSuperclass();
     }
     return c.getSimpleName();
+  }
+
+  /** Whether requests may still be served: the socket is open and no drain has begun. */
+  private boolean isOpen() {
+    SocketImpl s = socket;
+    return (s == null || s.isOpen()) && accepting();
   }
 
   private void checkOpen(String method) {

@@ -10,6 +10,7 @@ import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A server on a stream socket: CPython's {@code socketserver.TCPServer}.
@@ -26,7 +27,8 @@ import java.util.Optional;
  *
  * <h2>Methods for the caller</h2>
  *
- * <p>Those of {@link BaseServer}, plus {@link #fileno()} and {@link #socket()}.
+ * <p>Those of {@link BaseServer}, plus {@link #fileno()}, {@link #socket()} and {@link
+ * #start()}, which serves on a thread of its own and returns a {@link RunningServer}.
  *
  * <h2>Methods that may be overridden</h2>
  *
@@ -73,6 +75,10 @@ public class TCPServer extends BaseServer {
 
   private final SocketImpl socket;
   private final SocketView view;
+  private final AtomicReference<RunningServer> running = new AtomicReference<>();
+  /** The provider given to {@link #withSocketProvider}, or null; read by {@link #socketProvider}. */
+  private final SocketProvider givenProvider;
+  private boolean givenProviderUsed;
 
   /**
    * Creates the server, binds it and starts listening: CPython's {@code TCPServer(server_address,
@@ -110,6 +116,7 @@ public class TCPServer extends BaseServer {
       boolean bindAndActivate)
       throws IOException {
     super(serverAddress, requestHandlerFactory);
+    givenProvider = ProviderScope.take(this);
     Addresses.check(serverAddress, addressFamily());
     socket =
         Objects.requireNonNull(socketProvider(), "socketProvider()")
@@ -185,11 +192,77 @@ public class TCPServer extends BaseServer {
    * constructors; and rather than a thread-local setting, because the choice stays visible in the
    * server class, as CPython's class attributes are.
    *
-   * @implSpec Returns {@link SocketProvider#provider()}, the provider found on the class path.
+   * <p>To give a provider per instance without a subclass, pass it as an argument: {@link
+   * #withSocketProvider}.
+   *
+   * @implSpec Returns the provider given to {@link #withSocketProvider} when the server is
+   *     constructed there, else {@link SocketProvider#provider()}, the provider found on the class
+   *     path. An override that wraps the provider (as {@code HTTPSServer} adds TLS) calls {@code
+   *     super.socketProvider()}, so both forms combine.
    * @return the provider to open the socket with
    */
   protected SocketProvider socketProvider() {
+    if (givenProvider != null) {
+      givenProviderUsed = true;
+      return givenProvider;
+    }
     return SocketProvider.provider();
+  }
+
+  /**
+   * Constructs a server whose socket comes from {@code provider}: per-instance settings (for
+   * example a {@code NettyOptions} built at run time) passed as an argument, next to the {@link
+   * #socketProvider()} hook. Works for every server class and every constructor, including a
+   * subclass's own:
+   *
+   * <pre>{@code
+   * NettyOptions netty = NettyOptions.builder().eventLoopGroup(group).build(); // at run time
+   * ThreadingTCPServer server =
+   *     TCPServer.withSocketProvider(netty, () -> new ThreadingTCPServer(address, Echo::new));
+   * }</pre>
+   *
+   * <p>The constructor runs on the calling thread, at once. The server it constructs gets {@code
+   * provider} from the default {@code socketProvider()} (the hook still decides: an override that
+   * calls {@code super.socketProvider()} sees it). A socketserver4j addition, for Java's
+   * construction order: the hook runs inside the superclass constructor, before a subclass or a
+   * caller could set a field, so a plain extra constructor argument could not reach it without an
+   * extra constructor on every server class.
+   *
+   * @param <S> the server's class
+   * @param provider the provider the server's socket comes from
+   * @param constructor constructs the server, typically {@code () -> new
+   *     ThreadingTCPServer(address, Handler::new)}
+   * @return the server, constructed (and bound and activated, as its constructor does)
+   * @throws IOException what the constructor throws
+   * @throws IllegalStateException if the constructor returned no server it constructed itself on
+   *     this thread, or if the server's class overrides {@code socketProvider()} without calling
+   *     {@code super.socketProvider()} (the provider would be ignored); the server is then closed
+   */
+  public static <S extends TCPServer> S withSocketProvider(
+      SocketProvider provider, ServerConstructor<S> constructor) throws IOException {
+    return ProviderScope.construct(provider, constructor);
+  }
+
+  /**
+   * Constructs a server, for {@link #withSocketProvider}: a constructor call such as {@code () ->
+   * new ThreadingTCPServer(address, Handler::new)}.
+   *
+   * @param <S> the server's class
+   */
+  @FunctionalInterface
+  public interface ServerConstructor<S extends TCPServer> {
+    /**
+     * Constructs the server.
+     *
+     * @return the new server
+     * @throws IOException if the server cannot be created or bound
+     */
+    S construct() throws IOException;
+  }
+
+  /** Whether {@link #socketProvider()} returned the provider given to {@link #withSocketProvider}. */
+  final boolean usedGivenProvider() {
+    return givenProvider != null && givenProviderUsed;
   }
 
   /**
@@ -309,8 +382,59 @@ public class TCPServer extends BaseServer {
    */
   @Override
   public void serverClose() {
-    socket.close();
-    super.serverClose();
+    RunningServer r = running.get();
+    if (r == null) {
+      socket.close();
+      super.serverClose();
+      return;
+    }
+    r.serverClosing(); // a started server's loop ends with its socket
+    try {
+      socket.close();
+      super.serverClose();
+    } finally {
+      r.serverClosed();
+    }
+  }
+
+  /**
+   * Serves on a thread the library owns and returns at once: {@link #serveForever()} on a new
+   * platform thread, non-daemon, named {@code "socketserver4j <class> <address> serveForever"}.
+   * A socketserver4j addition for code that must not block; the blocking {@code serveForever()}
+   * stays the primary form. See {@link RunningServer} for how the started server ends and what
+   * its thread is.
+   *
+   * <p>The server is bound already (the constructor binds it), so clients may connect as soon as
+   * this returns: connections wait in the backlog until the loop takes them.
+   *
+   * <p>Not an override point; the serving loop it runs is {@code serveForever(Duration)}, with its
+   * overrides, at the default poll interval.
+   *
+   * @return the handle: the bound address, the transport, the close future, {@code
+   *     close(Duration)}
+   * @throws IllegalStateException if the server was started before, if {@code serveForever} is
+   *     running on another thread, if the server is not bound yet ({@code bindAndActivate} false
+   *     and {@link #bindAndActivate()} not called), or if it was closed or drained
+   */
+  public final RunningServer start() {
+    Thread serving = servingThread();
+    if (serving != null) {
+      throw new IllegalStateException(
+          "start() called while serveForever() runs on thread \"" + serving.getName() + "\"");
+    }
+    if (!socket.isOpen() || !accepting()) {
+      throw new IllegalStateException("start() called after serverClose() or drain()");
+    }
+    if (socket.localAddress().isEmpty()) {
+      throw new IllegalStateException(
+          "start() called before the server was bound: call bindAndActivate() first");
+    }
+    RunningServer r = new RunningServer(this);
+    if (!running.compareAndSet(null, r)) {
+      throw new IllegalStateException("start() called twice: " + running.get() + " serves it");
+    }
+    r.begin();
+    return r;
   }
 
   /**

@@ -104,6 +104,7 @@ class MiscTest {
           "Py", // str() and repr() of addresses and bytes, for ported log lines (issue 13)
           "Relay", // a proxy's select([client, remote]) loop (issue 13)
           "DrainOnSignal", // except KeyboardInterrupt around serve_forever, and SIGTERM (issue 13)
+          "RunningServer", // start(): serve_forever on a thread of its own, with a close handle
           "UnixBytesAddress"); // a bytes AF_UNIX address: abstract names, b'\x00name'
 
   static final Set<String> SPI =

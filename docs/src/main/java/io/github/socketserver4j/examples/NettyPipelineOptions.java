@@ -11,10 +11,13 @@ import io.netty.handler.logging.LogLevel;
 import io.netty.handler.logging.LoggingHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Netty handlers and options around a blocking handler: a connection idle for too long is closed
@@ -75,4 +78,32 @@ public final class NettyPipelineOptions {
       }
     };
   }
+
+  /** Connections the pipeline's ReadTimeoutHandler closed, for monitoring. */
+  static final AtomicInteger TIMED_OUT = new AtomicInteger();
+
+  // tag::timeout[]
+  /** Echoes lines; a client silent for too long is timed out by the pipeline. */
+  static class Patient extends StreamRequestHandler {
+    @Override public void handle() throws IOException {
+      try {
+        for (byte[] line; (line = rfile().readLine()).length > 0; ) {
+          wfile().write(line);
+        }
+      } catch (SocketTimeoutException e) { // as from the handler's own timeout()
+        TIMED_OUT.incrementAndGet(); // the pipeline closed the connection: count it, no error
+      }
+    }
+  }
+
+  public static TCPServer withReadTimeout(SocketAddress address, Duration timeout)
+      throws IOException {
+    NettyOptions netty =
+        NettyOptions.builder()
+            .pipeline(ch -> ch.pipeline()
+                .addLast(new ReadTimeoutHandler(timeout.toMillis(), TimeUnit.MILLISECONDS)))
+            .build();
+    return TCPServer.withSocketProvider(netty, () -> new TCPServer(address, Patient::new));
+  }
+  // end::timeout[]
 }

@@ -4,7 +4,6 @@ import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.ThreadingTCPServer;
 import io.github.socketserver4j.netty.NettyOptions;
-import io.github.socketserver4j.spi.SocketProvider;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -67,12 +66,8 @@ public final class NettySharedLoops {
   // tag::server[]
   public static TCPServer on(EventLoopGroup group, String name, SocketAddress address)
       throws IOException {
-    NettyOptions shared = NettyOptions.builder().eventLoopGroup(group).build();
-    return new Named(name, address) {
-      @Override protected SocketProvider socketProvider() {
-        return shared;
-      }
-    };
+    NettyOptions shared = NettyOptions.builder().eventLoopGroup(group).build(); // at run time
+    return TCPServer.withSocketProvider(shared, () -> new Named(name, address));
   }
   // end::server[]
 

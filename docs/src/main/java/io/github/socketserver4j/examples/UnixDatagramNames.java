@@ -4,7 +4,7 @@ import io.github.socketserver4j.DatagramRequestHandler;
 import io.github.socketserver4j.UnixBytesAddress;
 import io.github.socketserver4j.UnixDatagramServer;
 import io.github.socketserver4j.netty.NettyOptions;
-import io.github.socketserver4j.spi.SocketProvider;
+import io.github.socketserver4j.TCPServer;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -59,11 +59,7 @@ public final class UnixDatagramNames {
       throws IOException {
     // tag::switch[]
     NettyOptions netty = NettyOptions.builder().directDatagramIo(directIo).build();
-    return new UnixDatagramServer(path, WhoAmI::new) {
-      @Override protected SocketProvider socketProvider() {
-        return netty;
-      }
-    };
+    return TCPServer.withSocketProvider(netty, () -> new UnixDatagramServer(path, WhoAmI::new));
     // end::switch[]
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.socketserver4j.RunningServer;
 import io.github.socketserver4j.TCPServer;
 import io.github.socketserver4j.netty.NettyOptions;
 import io.github.socketserver4j.testing.Client;
@@ -35,6 +36,23 @@ class NettyPipelineOptionsTest {
         serving.join(TestRules.waitBound().toMillis());
         assertFalse(serving.isAlive());
       }
+    }
+  }
+
+  @Test
+  @DisplayName("docs/netty.md timeouts: ReadTimeoutHandler's close reaches the handler as SocketTimeoutException")
+  void readTimeoutHandlerIsASocketTimeout() throws Exception {
+    int before = NettyPipelineOptions.TIMED_OUT.get();
+    try (TCPServer server =
+        NettyPipelineOptions.withReadTimeout(anyLoopbackPort(), Duration.ofMillis(300))) {
+      RunningServer running = server.start();
+      try (Client c = Client.connect(running.serverAddress())) {
+        c.send("hello\n");
+        assertEquals("hello\n", c.readLine());
+        assertTrue(c.seesEndOfStream(TestRules.waitBound()), "the silent client was timed out");
+      }
+      running.close(TestRules.waitBound());
+      assertEquals(before + 1, NettyPipelineOptions.TIMED_OUT.get(), "the handler caught it");
     }
   }
 }

@@ -4,7 +4,6 @@ import io.github.socketserver4j.LineTooLongException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.io.IOException;
-import java.net.SocketException;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,7 @@ final class ConnectionInput {
   private boolean reading;
   private boolean readPending;
   private boolean ended;
-  private SocketException error; // a handler in the pipeline failed: reads throw it
+  private IOException error; // a handler in the pipeline failed (or timed out): reads throw it
   private boolean receivedAny; // a byte of request data has come
   private boolean behindProxy; // the connection began with a PROXY header
 
@@ -112,7 +111,7 @@ final class ConnectionInput {
       if (SocketErrors.endsConnection(cause)) {
         connection.fail(SocketErrors.failed(SocketErrors.READ, cause));
       } else if (error == null && !ended) {
-        error = SocketErrors.failed(SocketErrors.READ, cause);
+        error = SocketErrors.readFailed(cause);
       }
       ended = true;
       connection.changed.signalAll();

@@ -3,6 +3,7 @@ package io.github.socketserver4j.netty;
 import io.netty.channel.unix.Errors;
 import java.io.IOException;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
 
 /**
@@ -30,6 +31,13 @@ final class SocketErrors {
 
   private static final String EPOLL_WORDING = "(..) failed with error(";
 
+  /**
+   * The base class of Netty's pipeline timeouts ({@code ReadTimeoutException} of {@code
+   * ReadTimeoutHandler}, {@code WriteTimeoutException}), or null: {@code netty-handler} is
+   * optional.
+   */
+  private static final Class<?> PIPELINE_TIMEOUT = load("io.netty.handler.timeout.TimeoutException");
+
   private SocketErrors() {}
 
   /**
@@ -51,9 +59,43 @@ final class SocketErrors {
     return e;
   }
 
+  /**
+   * The exception users see for a read that a handler in the pipeline failed with {@code cause}.
+   * A pipeline timeout ({@code ReadTimeoutHandler}, which then closes the channel) is a {@link
+   * SocketTimeoutException}, what the handler's own {@code timeout()} raises, as CPython's {@code
+   * socket.timeout}: a handler that catches one catches both. Anything else is {@link
+   * #failed(String, Throwable) failed(READ, cause)}.
+   */
+  static IOException readFailed(Throwable cause) {
+    Throwable root = root(cause);
+    if (PIPELINE_TIMEOUT != null && PIPELINE_TIMEOUT.isInstance(root)) {
+      SocketTimeoutException e =
+          new SocketTimeoutException(
+              "timed out: the connection was closed by "
+                  + root.getClass().getSimpleName().replaceFirst("Exception$", "Handler")
+                  + " in the pipeline");
+      e.initCause(root);
+      return e;
+    }
+    return failed(READ, cause);
+  }
+
   /** A copy of {@code failure} for a later call: same message and cause, this call's stack. */
   static SocketException again(SocketException failure) {
     SocketException e = new SocketException(failure.getMessage());
+    e.initCause(failure.getCause());
+    return e;
+  }
+
+  /** A copy of {@code failure} for a later call, of the same kind: see {@link #again}. */
+  static IOException again(IOException failure) {
+    if (failure instanceof SocketException) {
+      return again((SocketException) failure);
+    }
+    IOException e =
+        failure instanceof SocketTimeoutException
+            ? new SocketTimeoutException(failure.getMessage())
+            : new IOException(failure.getMessage());
     e.initCause(failure.getCause());
     return e;
   }
@@ -68,6 +110,14 @@ final class SocketErrors {
       t = t.getCause();
     }
     return t;
+  }
+
+  private static Class<?> load(String className) {
+    try {
+      return Class.forName(className, false, SocketErrors.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null;
+    }
   }
 
   private static String describe(Throwable root) {
