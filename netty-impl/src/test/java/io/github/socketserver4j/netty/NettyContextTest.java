@@ -256,7 +256,7 @@ class NettyContextTest {
       assertEquals("hello", exchange(client, "hello\n"));
       Seen s = seen();
       assertNull(s.certFailure);
-      assertEquals(cpythonDict, Json.of(s.cert.orElseThrow()));
+      assertEquals(cpythonDict, PeerCerts.json(s.cert.orElseThrow()));
       assertArrayEquals(certs.client().getEncoded(), s.der.orElseThrow());
       SSLSession session = s.session.orElseThrow();
       assertEquals(client.getSession().getProtocol(), session.getProtocol());
@@ -392,7 +392,7 @@ class NettyContextTest {
               + " PP2_TYPE_SSL_VERSION TLSv1.3, PP2_TYPE_SSL_CN client.example,"
               + " OTHER(0xe0) tenant-7]",
           s.proxy);
-      assertEquals(cpythonDict, Json.of(s.cert.orElseThrow()));
+      assertEquals(cpythonDict, PeerCerts.json(s.cert.orElseThrow()));
       TestRules.awaitTrue(() -> s.header.refCnt() == 0, "the request releases its header");
     }
   }
@@ -483,7 +483,7 @@ class NettyContextTest {
       }
       Seen s = seen();
       assertEquals("handshake not done yet", s.beforeHandshake);
-      assertEquals(cpythonDict, Json.of(s.cert.orElseThrow()));
+      assertEquals(cpythonDict, PeerCerts.json(s.cert.orElseThrow()));
     }
   }
 
@@ -530,52 +530,5 @@ class NettyContextTest {
       }
     }
     return out.toString();
-  }
-
-  /** JSON as Python's {@code json.dumps} writes it (ensure_ascii, ", " and ": "). */
-  static final class Json {
-    static String of(Object value) {
-      StringBuilder s = new StringBuilder();
-      write(value, s);
-      return s.toString();
-    }
-
-    private static void write(Object value, StringBuilder s) {
-      if (value instanceof Map) {
-        s.append('{');
-        String sep = "";
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-          s.append(sep);
-          write(e.getKey(), s);
-          s.append(": ");
-          write(e.getValue(), s);
-          sep = ", ";
-        }
-        s.append('}');
-      } else if (value instanceof List) {
-        s.append('[');
-        String sep = "";
-        for (Object item : (List<?>) value) {
-          s.append(sep);
-          write(item, s);
-          sep = ", ";
-        }
-        s.append(']');
-      } else if (value instanceof String) {
-        s.append('"');
-        for (char c : ((String) value).toCharArray()) {
-          if (c == '"' || c == '\\') {
-            s.append('\\').append(c);
-          } else if (c < 0x20 || c > 0x7E) {
-            s.append(String.format("\\u%04x", (int) c));
-          } else {
-            s.append(c);
-          }
-        }
-        s.append('"');
-      } else {
-        s.append(value);
-      }
-    }
   }
 }

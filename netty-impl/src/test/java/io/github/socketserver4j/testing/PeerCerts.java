@@ -12,6 +12,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
@@ -120,11 +121,72 @@ public final class PeerCerts {
    * _decode_certificate}), run by the newest pyenv 3.13.
    */
   public String pythonDictJson() throws IOException {
+    return pythonDictJson(clientCertificate());
+  }
+
+  /** JSON as Python's {@code json.dumps} writes it (ensure_ascii, ", " and ": "). */
+  public static String json(Object value) {
+    StringBuilder s = new StringBuilder();
+    writeJson(value, s);
+    return s.toString();
+  }
+
+  private static void writeJson(Object value, StringBuilder s) {
+    if (value instanceof Map) {
+      s.append('{');
+      String sep = "";
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+        s.append(sep);
+        writeJson(e.getKey(), s);
+        s.append(": ");
+        writeJson(e.getValue(), s);
+        sep = ", ";
+      }
+      s.append('}');
+    } else if (value instanceof List) {
+      s.append('[');
+      String sep = "";
+      for (Object item : (List<?>) value) {
+        s.append(sep);
+        writeJson(item, s);
+        sep = ", ";
+      }
+      s.append(']');
+    } else if (value instanceof String) {
+      s.append('"');
+      for (char c : ((String) value).toCharArray()) {
+        if (c == '"' || c == '\\') {
+          s.append('\\').append(c);
+        } else if (c < 0x20 || c > 0x7E) {
+          s.append(String.format("\\u%04x", (int) c));
+        } else {
+          s.append(c);
+        }
+      }
+      s.append('"');
+    } else {
+      s.append(value);
+    }
+  }
+
+  /**
+   * CPython 3.13's {@code getpeercert()} dict of the PEM certificate {@code cert}, as JSON (see
+   * {@link #pythonDictJson()}).
+   */
+  public static String pythonDictJson(Path cert) throws IOException {
     String script =
         "import json, ssl, sys\n"
             + "print(json.dumps(ssl._ssl._test_decode_cert(sys.argv[1])))\n";
-    return run(dir, List.of(python313().toString(), "-c", script,
-        clientCertificate().toString())).strip();
+    return run(cert.getParent(), List.of(python313().toString(), "-c", script, cert.toString()))
+        .strip();
+  }
+
+  /** A self-signed EC certificate with {@code subject} (openssl's {@code -subj}), serial 0. */
+  public static Path selfSigned(Path dir, String name, String subject) throws IOException {
+    run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", name + ".key", "-out", name + ".crt",
+        "-days", "2", "-set_serial", "0", "-subj", subject));
+    return dir.resolve(name + ".crt");
   }
 
   /** The newest installed pyenv CPython 3.13. */
