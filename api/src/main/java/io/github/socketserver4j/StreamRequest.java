@@ -232,8 +232,8 @@ public interface StreamRequest extends Request, AutoCloseable {
    * chain is {@link SSLSession#getPeerCertificates()}; on the server side, the host name the client
    * asked for (SNI) is in {@link javax.net.ssl.ExtendedSSLSession#getRequestedServerNames()}.
    *
-   * <p>A server that does the handshake before {@code getRequest()} returns the connection (the
-   * Netty transport's {@code HTTPSServer} and its pipeline hook with an {@code SslHandler}) always
+   * <p>A server that does the handshake before {@code getRequest()} returns the connection (an
+   * {@code HTTPSServer}, or a server whose Netty pipeline hook adds an {@code SslHandler}) always
    * has a session here. The session outlives the connection: it can still be read after {@link
    * #close()}.
    *
