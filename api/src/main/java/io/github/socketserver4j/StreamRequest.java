@@ -4,10 +4,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * An accepted stream connection: the {@code request} of a {@link TCPServer}, CPython's connected
@@ -53,6 +59,10 @@ import java.util.Optional;
  *   <tr><td>{@code getpeername()} / {@code getsockname()}</td>
  *       <td>{@link #remoteAddress()} / {@link #localAddress()}</td></tr>
  *   <tr><td>{@code fileno()}</td><td>{@link #fileno()}</td></tr>
+ *   <tr><td>{@code getpeercert()} / {@code getpeercert(binary_form=True)}</td>
+ *       <td>{@link #getpeercert()} / {@link #getpeercertBinary()}</td></tr>
+ *   <tr><td>{@code isinstance(sock, ssl.SSLSocket)}, {@code sock.session}</td>
+ *       <td>{@link #sslSession()}</td></tr>
  * </table>
  */
 public interface StreamRequest extends Request, AutoCloseable {
@@ -212,6 +222,93 @@ public interface StreamRequest extends Request, AutoCloseable {
    */
   default SocketAddress getsockname() {
     return localAddress();
+  }
+
+  /**
+   * Returns the TLS session of this connection, or empty when the connection does not use TLS: the
+   * hook behind {@link #getpeercert()}, and the way to tell an {@code ssl.SSLSocket} from a plain
+   * socket ({@code isinstance(self.request, ssl.SSLSocket)}). The session gives what Python's
+   * {@code SSLSocket} methods give: {@code version()} is {@link SSLSession#getProtocol()}, the peer's
+   * chain is {@link SSLSession#getPeerCertificates()}; on the server side, the host name the client
+   * asked for (SNI) is in {@link javax.net.ssl.ExtendedSSLSession#getRequestedServerNames()}.
+   *
+   * <p>A server that does the handshake before {@code getRequest()} returns the connection (an
+   * {@code HTTPSServer}, or a server whose Netty pipeline hook adds an {@code SslHandler}) always
+   * has a session here. The session outlives the connection: it can still be read after {@link
+   * #close()}.
+   *
+   * @implSpec The default returns empty; a transport with TLS overrides it (the Netty transport
+   *     does).
+   * @return the session, or empty for a connection without TLS
+   * @throws IllegalStateException if the connection uses TLS and its handshake has not completed,
+   *     as Python's {@code ValueError: handshake not done yet}
+   */
+  default Optional<SSLSession> sslSession() {
+    return Optional.empty();
+  }
+
+  /**
+   * Returns the peer's certificate as Python's {@code SSLSocket.getpeercert()} returns it: a map
+   * with CPython's keys in CPython's order ({@code subject}, {@code issuer}, {@code version},
+   * {@code serialNumber}, {@code notBefore}, {@code notAfter}, and when present {@code
+   * subjectAltName}, {@code OCSP}, {@code caIssuers}, {@code crlDistributionPoints}). Python's
+   * tuples are unmodifiable {@link java.util.List}s, {@code version} is an {@link Integer}, the rest
+   * are {@link String}s, so {@code cert["subject"]} is a list of RDNs, each a list of {@code [name,
+   * value]} pairs such as {@code ["commonName", "client.example"]}, and {@code
+   * cert["subjectAltName"]} a list of pairs such as {@code ["DNS", "localhost"]} and {@code ["IP
+   * Address", "127.0.0.1"]}.
+   *
+   * <p>Empty when the peer sent no certificate (a server that did not ask for one, or a client
+   * that had none to give), Python's {@code None}. A certificate the handshake accepted has been
+   * checked by the TLS context's trust manager, so CPython's empty dict for an unverified
+   * certificate does not occur (docs/differences.md, entry 60). Attribute names outside the
+   * common ones appear as dotted OIDs where OpenSSL would know a name.
+   *
+   * @return the certificate as a map, or empty when the peer sent none
+   * @throws UnsupportedOperationException on a connection without TLS: Python's plain socket has
+   *     no {@code getpeercert} ({@code AttributeError})
+   * @throws IllegalStateException if the TLS handshake has not completed (Python's {@code
+   *     ValueError: handshake not done yet})
+   */
+  default Optional<Map<String, Object>> getpeercert() {
+    return peerCertificate("getpeercert").map(PeerCertificates::decode);
+  }
+
+  /**
+   * Returns the peer's certificate in DER form, Python's {@code getpeercert(binary_form=True)}; for
+   * {@link java.security.cert.CertificateFactory} or a fingerprint.
+   *
+   * @return a new copy of the DER bytes, or empty when the peer sent no certificate
+   * @throws UnsupportedOperationException on a connection without TLS, as {@link #getpeercert()}
+   * @throws IllegalStateException if the TLS handshake has not completed
+   */
+  default Optional<byte[]> getpeercertBinary() {
+    return peerCertificate("getpeercert").map(c -> {
+      try {
+        return c.getEncoded();
+      } catch (CertificateEncodingException e) {
+        throw new IllegalStateException("cannot encode the peer's certificate", e);
+      }
+    });
+  }
+
+  /** The peer's leaf certificate; empty when it sent none. */
+  private Optional<X509Certificate> peerCertificate(String method) {
+    SSLSession session =
+        sslSession()
+            .orElseThrow(
+                () ->
+                    new UnsupportedOperationException(
+                        "'socket' object has no attribute '" + method + "': " + this
+                            + " does not use TLS"));
+    try {
+      Certificate[] chain = session.getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate
+          ? Optional.of((X509Certificate) chain[0])
+          : Optional.empty();
+    } catch (SSLPeerUnverifiedException e) {
+      return Optional.empty(); // no certificate was asked for or sent
+    }
   }
 
   /**

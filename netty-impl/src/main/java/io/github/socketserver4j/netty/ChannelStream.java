@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLSession;
 
 /**
  * One accepted connection as a {@link StreamRequest}, CPython's connected {@code socket}: the
@@ -60,6 +61,7 @@ final class ChannelStream implements StreamRequest {
   private final ConnectionInput input;
   private final ConnectionOutput output;
   private final StreamBridge bridge;
+  private final ConnectionContext context = new ConnectionContext();
 
   // Guarded by lock.
   private SocketException failure; // the socket failed: reads and writes throw it
@@ -186,6 +188,7 @@ final class ChannelStream implements StreamRequest {
       }
       released = true;
       input.release();
+      context.release();
       changed.signalAll();
       output.closeAfterWrites();
     } finally {
@@ -201,6 +204,7 @@ final class ChannelStream implements StreamRequest {
       closeCalled = true;
       released = true;
       input.release();
+      context.release();
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -216,6 +220,12 @@ final class ChannelStream implements StreamRequest {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** The TLS session: captured at the handshake, or the pipeline's TLS handler's. */
+  @Override
+  public Optional<SSLSession> sslSession() {
+    return context.sslSession(channel.pipeline());
   }
 
   @Override
@@ -380,6 +390,11 @@ final class ChannelStream implements StreamRequest {
   /** The connection's channel. */
   Channel channel() {
     return channel;
+  }
+
+  /** What the handlers in front of the bridge learnt: TLS session, PROXY header. */
+  ConnectionContext context() {
+    return context;
   }
 
   /**

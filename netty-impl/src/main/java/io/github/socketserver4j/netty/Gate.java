@@ -102,11 +102,11 @@ final class Gate extends ChannelInboundHandlerAdapter {
       try {
         clientAddress = Handlers.proxiedSource(msg, connection.remoteAddress());
       } catch (RuntimeException e) {
+        ReferenceCountUtil.release(msg);
         fail(e);
         return;
-      } finally {
-        ReferenceCountUtil.release(msg);
       }
+      connection.context().keepProxyHeader(msg); // the request owns it now: NettyRequests
       waitingForProxy = false;
       connection.behindProxy();
       readyIfDone(ctx);

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import java.net.SocketAddress;
+import javax.net.ssl.SSLSession;
 
 /**
  * What the server knows of the handlers users put in a pipeline: TLS ({@code netty-handler}) and
@@ -40,6 +41,16 @@ final class Handlers {
   /** The failure of a handshake-end event, or null when the handshake succeeded. */
   static Throwable handshakeFailure(Object event) {
     return TlsSupport.handshakeFailure(event);
+  }
+
+  /**
+   * The session of the pipeline's TLS handler once its handshake has succeeded; null when the
+   * pipeline has none.
+   *
+   * @throws IllegalStateException while the handshake runs (or after it failed)
+   */
+  static SSLSession tlsSession(ChannelPipeline pipeline) {
+    return TLS ? TlsSupport.session(pipeline) : null;
   }
 
   /** Whether {@code message} is a decoded PROXY header. */

@@ -63,10 +63,12 @@ import java.util.concurrent.Executor;
  *
  * <ul>
  *   <li>with an {@code SslHandler} (or {@code SniHandler}), the request handler starts once the
- *       handshake has completed;
+ *       handshake has completed; its session is {@code connection().sslSession()} and the
+ *       peer's certificate {@code connection().getpeercert()};
  *   <li>with an {@code HAProxyMessageDecoder}, it starts once the PROXY header has been read, and
  *       its {@code clientAddress()} (and the callback's) is the header's source address; the
- *       decoded header is released;
+ *       decoded header stays readable with {@link NettyRequests#proxyHeader} until the request
+ *       is closed, then it is released;
  *   <li>a connection whose handshake or header fails, or does not come within 10 s, is closed and
  *       logged at DEBUG (logger {@code io.github.socketserver4j.netty.Gate}); its handler never
  *       starts;

@@ -56,6 +56,9 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
     if (evt instanceof ChannelInputShutdownEvent) {
       input.end(); // the peer's FIN, with half-closure on
     }
+    if (Handlers.isHandshakeEnd(evt) && Handlers.handshakeFailure(evt) == null) {
+      stream.context().handshakeDone(ctx.pipeline()); // the session, for NettyRequests
+    }
     ctx.fireUserEventTriggered(evt);
   }
 
