@@ -18,6 +18,7 @@ import java.io.IOException;
 public class LineTooLongException extends IOException {
   private static final long serialVersionUID = 1L;
 
+  /** The bytes read without finding the end of the line. */
   private final long length;
 
   /**

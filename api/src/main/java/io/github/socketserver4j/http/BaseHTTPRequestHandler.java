@@ -89,7 +89,12 @@ public class BaseHTTPRequestHandler extends StreamRequestHandler {
   /** CPython's {@code monthname}, without its leading None: index 0 is January. */
   public static final List<String> MONTHNAME = EmailDates.MONTHNAME;
 
-  /** A row of {@link #responses()}: CPython's {@code (shortmsg, longmsg)} tuple. */
+  /**
+   * A row of {@link #responses()}: CPython's {@code (shortmsg, longmsg)} tuple.
+   *
+   * @param phrase the reason phrase of the status line ({@code shortmsg})
+   * @param description the longer explanation on error pages ({@code longmsg})
+   */
   public record Response(String phrase, String description) {}
 
   private static final Map<Integer, Response> RESPONSES = responsesOfHttpStatus();

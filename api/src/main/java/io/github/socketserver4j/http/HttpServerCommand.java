@@ -2,6 +2,7 @@ package io.github.socketserver4j.http;
 
 import io.github.socketserver4j.AddressFamily;
 import io.github.socketserver4j.BaseServer;
+import io.github.socketserver4j.DrainOnSignal;
 import io.github.socketserver4j.RequestHandlerFactory;
 import io.github.socketserver4j.SocketOptions;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The {@code python -m http.server} command: serves a directory with {@link
@@ -125,12 +127,12 @@ public final class HttpServerCommand {
         + scheme.toLowerCase(java.util.Locale.ROOT) + "://" + urlHost + ":" + bound.getPort()
         + "/) ...\n");
     out.flush();
-    CtrlC.onInterrupt(() -> {
+    // Ctrl-C (and SIGTERM) end serve_forever at once, as KeyboardInterrupt does: a zero deadline
+    // cuts the requests still running, which CPython's daemon request threads do not outlive.
+    if (DrainOnSignal.serveForever(server, Duration.ZERO).isPresent()) {
       out.print("\nKeyboard interrupt received, exiting.\n");
       out.flush();
-      server.shutdown();
-      server.serverClose();
-    });
-    server.serveForever();
+      Runtime.getRuntime().exit(0); // sys.exit(0)
+    }
   }
 }

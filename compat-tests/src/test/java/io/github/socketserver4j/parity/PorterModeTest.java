@@ -9,6 +9,7 @@ import io.github.socketserver4j.parity.example.UdpUpperServer;
 import io.github.socketserver4j.parity.example.UnixDatagramUpperServer;
 import io.github.socketserver4j.parity.example.UnixUpperServer;
 import io.github.socketserver4j.parity.example.UpperServer;
+import io.github.socketserver4j.parity.example.WebhookServer;
 import java.io.File;
 import java.util.Arrays;
 import java.util.List;
@@ -112,6 +113,26 @@ class PorterModeTest {
         "Exception occurred during processing of request from ('127.0.0.1', <c1 port>)"), py);
     assertTrue(py.contains("<traceback>"), py);
     assertTrue(py.contains("----------------------------------------"), py);
+  }
+
+  @Test
+  @DisplayName("porter mode: an http.server program and its port (replies and request log)")
+  void httpServerExampleMatches() throws Exception {
+    // The request log goes to stderr on both sides: CPython's log_message, and the port's
+    // BaseHTTPRequestHandler.logMessage. Date and Server headers are normalised (http-date,
+    // http-server); everything else of each reply must be the same bytes.
+    PortResult r = check("webhook_server.py", WebhookServer.class, "webhook_clients.json")
+        .compareOutput(false, true).run();
+    assertTrue(r.matches(), r.report());
+    String py = r.pythonSide();
+    assertTrue(py.contains("HTTP/1.0 201 Created"), py);
+    assertTrue(py.contains("{\\\"received\\\": 13, \\\"count\\\": 1}"), py); // JSON-escaped
+    assertTrue(py.contains("Server: <server>"), py);
+    // The error pages are long (shown by their hashes); the log names each error.
+    assertTrue(py.contains("code 404, message No such hook"), py);
+    assertTrue(py.contains("code 501, message Unsupported method ('DELETE')"), py);
+    assertTrue(py.contains("code 400, message Bad request syntax ('BAD')"), py);
+    assertTrue(py.contains("[<time>] \\\"POST /hook HTTP/1.0\\\" 201 -"), py);
   }
 
   @Test

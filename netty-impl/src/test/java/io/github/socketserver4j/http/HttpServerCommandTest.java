@@ -74,6 +74,42 @@ class HttpServerCommandTest {
   }
 
   @Test
+  @DisplayName("SIGTERM with a client connected mid-request: the goodbye line, exit 0")
+  void sigtermExitsZero() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("root"));
+    Process p = start("-b", "127.0.0.1", "-d", root.toString(), "0");
+    try (java.net.Socket idle = new java.net.Socket()) {
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      Matcher m =
+          Pattern.compile("Serving HTTP on 127\\.0\\.0\\.1 port (\\d+) .*").matcher(out.readLine());
+      assertTrue(m.matches());
+      // A request line without its end: the handler blocks reading it, as a slow client's would.
+      idle.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1))));
+      idle.getOutputStream().write("GET / HTTP/1.0".getBytes(StandardCharsets.US_ASCII));
+      idle.getOutputStream().flush();
+      int port = Integer.parseInt(m.group(1));
+      try (HttpClient c = new HttpClient(new InetSocketAddress("127.0.0.1", port))) {
+        assertEquals(200, c.request("GET", "/").status); // served: the blocked request is running
+      }
+      new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor();
+      assertTrue(p.waitFor(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+      assertEquals(0, p.exitValue());
+      assertEquals("", out.readLine());
+      assertEquals("Keyboard interrupt received, exiting.", out.readLine());
+      // Cut, not left hanging: end of stream or a reset, as when CPython's process ends.
+      idle.setSoTimeout((int) TestRules.waitBound().toMillis());
+      try {
+        assertEquals(-1, idle.getInputStream().read());
+      } catch (java.net.SocketException reset) {
+        assertTrue(String.valueOf(reset.getMessage()).contains("reset"), reset.toString());
+      }
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
   @DisplayName("a usage error prints the usage and exits 2, as argparse")
   void usageError() throws Exception {
     Process p = start("--tls-key", "k.pem");
