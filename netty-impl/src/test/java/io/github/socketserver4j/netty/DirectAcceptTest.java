@@ -173,6 +173,66 @@ class DirectAcceptTest {
   }
 
   @Test
+  @DisplayName("handle_request() with a zero timeout serves a connection waiting in the backlog, as"
+      + " CPython's does (differences.md 12 applies only where the event loop accepts)")
+  void zeroTimeoutSeesAWaitingConnection() throws Exception {
+    assumeTrue(Transports.available().contains("epoll"), "direct accept needs epoll");
+    NettyOptions on = NettyOptions.builder().directAccept(true).build();
+    List<String> events = new ArrayList<>();
+    TCPServer server =
+        Transports.with(
+            "epoll",
+            () ->
+                new TCPServer(new InetSocketAddress("127.0.0.1", 0), EchoLine::new) {
+                  @Override
+                  protected SocketProvider socketProvider() {
+                    return on;
+                  }
+
+                  @Override
+                  public void handleTimeout() {
+                    events.add("timeout");
+                  }
+
+                  @Override
+                  public void finishRequest(
+                      io.github.socketserver4j.Request request, java.net.SocketAddress client)
+                      throws Exception {
+                    super.finishRequest(request, client);
+                    events.add("handled");
+                  }
+                });
+    try (server;
+        Socket client = new Socket()) {
+      server.socket().setTimeout(java.time.Duration.ZERO);
+      client.connect(server.serverAddress());
+      send(client, "now");
+      TestRules.awaitTrue(() -> acceptQueueHasOne(server), "the connection in the backlog");
+      server.handleRequest();
+      assertEquals(List.of("handled"), events);
+      assertEchoed(client, "now");
+    }
+  }
+
+  /** Whether the kernel completed the connection: the listener's accept queue holds it. */
+  private static boolean acceptQueueHasOne(TCPServer server) {
+    InetSocketAddress address = (InetSocketAddress) server.serverAddress();
+    String port = String.format(":%04X", address.getPort());
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length > 9 && f[1].endsWith(port) && f[3].equals("0A")) {
+          String rxQueue = f[4].substring(f[4].indexOf(':') + 1);
+          return Integer.parseInt(rxQueue, 16) >= 1; // a listener's rx_queue: its accept queue
+        }
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return false;
+  }
+
+  @Test
   @DisplayName("a Unix stream server accepts on the serving thread and reports the client's name")
   void unixStream(@TempDir Path dir) throws Exception {
     assumeTrue(Transports.available().contains("epoll"), "direct accept needs epoll");
