@@ -4,9 +4,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.unix.NativeInetAddress;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.concurrent.locks.StampedLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,16 +86,33 @@ final class DirectAccept {
     return path;
   }
 
+  /** A connection taken from the backlog: its channel, not registered yet, and what accept said. */
+  static final class Taken {
+    final Channel channel;
+    /** The peer's address as {@code accept} gave it; null for Unix sockets (ask the channel). */
+    final SocketAddress peer;
+    /**
+     * Reset before it was accepted: the channel is inactive (Netty's constructor consumed the
+     * socket's error), and the handler's first read must fail as it would have on the socket.
+     */
+    final boolean reset;
+
+    Taken(Channel channel, SocketAddress peer, boolean reset) {
+      this.channel = channel;
+      this.peer = peer;
+      this.reset = reset;
+    }
+  }
+
   /**
-   * Takes one connection from the backlog, without blocking: a new channel, not registered yet,
-   * for the caller to configure and register; or null when none is waiting, the path is closed,
-   * or the connection failed before it could be wrapped (it is closed, and the next one is the
-   * event loop's). One caller at a time.
+   * Takes one connection from the backlog, without blocking, wrapped as a channel for the caller
+   * to configure and register; or null when none is waiting, the path is closed, or the
+   * descriptor could not be wrapped (it is closed). One caller at a time.
    *
    * @throws IOException if {@code accept} fails, for example with EMFILE (the connection stays in
    *     the backlog)
    */
-  Channel accept() throws IOException {
+  Taken accept() throws IOException {
     if (!listener.isOpen()) {
       // Netty closed its listener (say, a group's shutdown) and its close listener could not run
       // (a terminated loop notifies no one): close the duplicate now, so the socket closes.
@@ -126,13 +145,11 @@ final class DirectAccept {
       closeQuietly(fd);
       return null;
     }
-    if (!child.isActive() || (!unix && child.remoteAddress() == null)) {
-      // Reset between accept and getpeername: Netty's channel would never read. Drop it.
-      LOG.debug("connection on descriptor {} failed before it was served; closing it", fd);
-      child.unsafe().closeForcibly();
-      return null;
-    }
-    return child;
+    // Reset before the accept (a client's RST): SO_ERROR, which Netty's constructor reads and so
+    // clears, made the channel inactive. CPython hands such a connection to the handler, whose
+    // first recv fails with ECONNRESET: the caller makes the connection fail the same way.
+    SocketAddress from = unix ? null : NativeInetAddress.address(peer, 1, peer[0]);
+    return new Taken(child, from, !child.isActive());
   }
 
   /**

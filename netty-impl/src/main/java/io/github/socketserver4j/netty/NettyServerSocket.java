@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.unix.Errors;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.LinkedHashMap;
@@ -122,18 +123,19 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
     if (path == null) {
       return null;
     }
-    Channel child;
+    DirectAccept.Taken taken;
     try {
-      child = path.accept();
+      taken = path.accept();
     } catch (IOException e) {
       readFailed(e); // the connection stays in the backlog; ask again after the backoff
       return null;
     }
-    return child == null ? null : adopt(child);
+    return taken == null ? null : adopt(taken);
   }
 
   /** Configures, parks-to-be and registers a connection the serving thread accepted. */
-  private Accepted adopt(Channel child) {
+  private Accepted adopt(DirectAccept.Taken taken) {
+    Channel child = taken.channel;
     LoopGroup group = loops;
     try {
       childOptions().forEach((option, value) -> childOption(child, option, value));
@@ -148,7 +150,16 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
     }
     child.closeFuture().addListener(f -> group.release()); // completed by any close once
     // registered, and by a failed registration's forced close
-    ChannelStream connection = new ChannelStream(child, transport, config.maxLineLength);
+    ChannelStream connection =
+        taken.reset
+            ? new ChannelStream(
+                child, transport, config.maxLineLength, taken.peer, channel.localAddress())
+            : new ChannelStream(child, transport, config.maxLineLength);
+    if (taken.reset) {
+      // As the socket's first recv would have failed, had Netty not read SO_ERROR first.
+      connection.failedBeforeServed(
+          new Errors.NativeIoException("accept", Errors.ERRNO_ECONNRESET_NEGATIVE));
+    }
     child.pipeline().addLast("socketserver4j-bridge", connection.handler());
     directAccepts++; // one writer: the serving thread, under the queue's lock
     LOG.debug("accepted {} on the serving thread (direct accept)", connection.remoteAddress());
