@@ -81,10 +81,21 @@ final class ChannelStream implements StreamRequest {
    *     {@link io.github.socketserver4j.LineTooLongException}
    */
   ChannelStream(Channel channel, Transport transport, int maxLineLength) {
+    this(channel, transport, maxLineLength, channel.remoteAddress(), channel.localAddress());
+  }
+
+  /**
+   * @param remote the peer's address, where the channel cannot say (a connection reset before
+   *     it was accepted); Netty's or the JDK's type
+   * @param local the local address, likewise
+   */
+  ChannelStream(
+      Channel channel, Transport transport, int maxLineLength, SocketAddress remote,
+      SocketAddress local) {
     this.channel = channel;
     this.transport = transport;
-    this.remoteAddress = Transport.fromNetty(channel.remoteAddress());
-    this.localAddress = Transport.fromNetty(channel.localAddress());
+    this.remoteAddress = Transport.fromNetty(remote);
+    this.localAddress = Transport.fromNetty(local);
     this.input = new ConnectionInput(this, channel, Math.min(maxLineLength, NO_MAX_LINE));
     this.output = new ConnectionOutput(this, channel);
     this.bridge = new StreamBridge(this, input);
@@ -412,6 +423,14 @@ final class ChannelStream implements StreamRequest {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The connection failed before it was served (reset before the accept): reads and writes fail
+   * with {@code cause}, as if the event loop had read it. Any thread.
+   */
+  void failedBeforeServed(Throwable cause) {
+    input.failed(cause);
   }
 
   /** Whether the peer has ended its output (or the connection failed). */

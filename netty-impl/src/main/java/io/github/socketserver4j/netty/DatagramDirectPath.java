@@ -5,16 +5,12 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.unix.DatagramSocketAddress;
 import io.netty.channel.unix.DomainDatagramSocketAddress;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -107,7 +103,7 @@ final class DatagramDirectPath {
     int fd = ((UnixChannel) channel).fd().intValue(); // open: only this loop can close it
     Socket copy;
     try {
-      copy = new Socket(duplicate(fd));
+      copy = new Socket(Descriptors.duplicate(fd));
     } catch (IOException | RuntimeException e) {
       LOG.debug("cannot duplicate descriptor {}; datagrams go through Netty only", fd, e);
       return null;
@@ -240,63 +236,5 @@ final class DatagramDirectPath {
     byte[] data = new byte[length];
     buf.get(at, data);
     return data;
-  }
-
-  /**
-   * Duplicates descriptor {@code fd} by passing it to ourselves with {@code SCM_RIGHTS}: Netty
-   * offers no {@code dup}, and the JDK none for a descriptor it did not open. The pair of Unix
-   * datagram sockets is bound to random abstract names and lives only for this call.
-   */
-  private static int duplicate(int fd) throws IOException {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    String name =
-        "\0socketserver4j-dup-"
-            + Long.toHexString(random.nextLong())
-            + Long.toHexString(random.nextLong());
-    Socket receiver = Socket.newSocketDomainDgram();
-    Socket sender = null;
-    try {
-      receiver.bind(new DomainSocketAddress(name));
-      sender = Socket.newSocketDomainDgram();
-      sender.connect(new DomainSocketAddress(name));
-      if (sender.sendFd(fd) <= 0) {
-        throw new IOException("sendFd(" + fd + ") sent nothing");
-      }
-      int copy = receiver.recvFd();
-      if (copy <= 0) {
-        throw new IOException("recvFd() received no descriptor: " + copy);
-      }
-      try {
-        checkSameSocket(fd, copy);
-      } catch (IOException | RuntimeException e) {
-        new Socket(copy).close();
-        throw e;
-      }
-      return copy;
-    } finally {
-      receiver.close();
-      if (sender != null) {
-        sender.close();
-      }
-    }
-  }
-
-  /**
-   * Makes sure {@code copy} is the socket sent, not one a stranger sent to the abstract name
-   * first: both name the same socket inode in {@code /proc/self/fd}. Without {@code /proc}
-   * there is nothing to compare, and nobody could have listed the name there either.
-   */
-  private static void checkSameSocket(int fd, int copy) throws IOException {
-    Path fds = Path.of("/proc/self/fd");
-    if (!Files.isDirectory(fds)) {
-      return;
-    }
-    Path original = Files.readSymbolicLink(fds.resolve(Integer.toString(fd)));
-    Path duplicate = Files.readSymbolicLink(fds.resolve(Integer.toString(copy)));
-    if (!original.equals(duplicate)) {
-      throw new IOException(
-          "received descriptor " + copy + " (" + duplicate + ") is not " + fd + " (" + original
-              + ")");
-    }
   }
 }

@@ -81,6 +81,8 @@ public final class NettyOptions extends SocketProvider {
 
   /** Whether datagram servers may receive and send below Netty; null to ask the property. */
   private final Boolean directDatagramIo;
+  /** Whether stream servers may accept on the serving thread; null to ask the property. */
+  private final Boolean directAccept;
   /** The longest line {@code readLine} returns on an accepted connection. */
   final int maxLineLength;
 
@@ -93,6 +95,7 @@ public final class NettyOptions extends SocketProvider {
     this.handshakeTimeout = b.handshakeTimeout;
     this.maxPendingHandshakes = b.maxPendingHandshakes;
     this.directDatagramIo = b.directDatagramIo;
+    this.directAccept = b.directAccept;
     this.maxLineLength = b.maxLineLength;
   }
 
@@ -101,7 +104,8 @@ public final class NettyOptions extends SocketProvider {
    * handlers, no child options, a 10 s handshake timeout, up to 64 connections handshaking at
    * once, datagram I/O below Netty where it
    * applies (unless the system property {@code socketserver4j.netty.directDatagramIo} is false),
-   * no maximum line length.
+   * accept on the serving thread where it applies (unless the system property {@code
+   * socketserver4j.netty.directAccept} is false), no maximum line length.
    *
    * @return a new builder
    */
@@ -194,18 +198,30 @@ public final class NettyOptions extends SocketProvider {
    * else the system property {@code socketserver4j.netty.directDatagramIo} (default true).
    */
   boolean directDatagramIo() {
-    if (directDatagramIo != null) {
-      return directDatagramIo;
-    }
-    String forced = System.getProperty(DatagramDirectPath.PROPERTY, "").trim();
+    return directDatagramIo != null
+        ? directDatagramIo
+        : switchProperty(DatagramDirectPath.PROPERTY);
+  }
+
+  /**
+   * Whether a stream server made now may accept on its serving thread, below Netty: the
+   * builder's setting, else the system property {@code socketserver4j.netty.directAccept}
+   * (default true).
+   */
+  boolean directAccept() {
+    return directAccept != null ? directAccept : switchProperty(DirectAccept.PROPERTY);
+  }
+
+  /** A switch's system property: true when unset, empty or "true", false when "false". */
+  private static boolean switchProperty(String property) {
+    String forced = System.getProperty(property, "").trim();
     if (forced.isEmpty() || forced.equalsIgnoreCase("true")) {
       return true;
     }
     if (forced.equalsIgnoreCase("false")) {
       return false;
     }
-    throw new IllegalStateException(
-        DatagramDirectPath.PROPERTY + "=" + forced + " is neither true nor false");
+    throw new IllegalStateException(property + "=" + forced + " is neither true nor false");
   }
 
   /** The transport to use: the group's, else the one asked for, else epoll or NIO. */
@@ -265,6 +281,7 @@ public final class NettyOptions extends SocketProvider {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
     private Boolean directDatagramIo;
+    private Boolean directAccept;
     private int maxLineLength = ChannelStream.NO_MAX_LINE;
 
     private Builder() {}
@@ -469,6 +486,33 @@ public final class NettyOptions extends SocketProvider {
      */
     public Builder directDatagramIo(boolean enabled) {
       this.directDatagramIo = enabled;
+      return this;
+    }
+
+    /**
+     * Lets a stream server accept connections on its serving thread, below Netty (true, the
+     * default), or has every connection accepted by the event loop (false).
+     *
+     * <p>When on, {@code getRequest()} of a {@code TCPServer} or {@code UnixStreamServer} (and
+     * their threading and forking variants) calls {@code accept} itself while connections wait in
+     * the listen backlog, as CPython does, and registers the new connection with an event loop
+     * without waiting for it; the event loop only waits for the next connection when the backlog
+     * is empty. That saves a hand-off to the event loop and back per connection (see
+     * docs/performance.md). It applies only on the epoll transport, and only without a {@link
+     * #pipeline} initializer and without TLS (their connections go through the event loop's
+     * accept path); elsewhere the setting changes nothing. Either way one connection is accepted
+     * per request and the rest wait in the kernel's backlog. Turn it off to rule it out when
+     * looking for a fault.
+     *
+     * <p>Without this setting the system property {@code socketserver4j.netty.directAccept}
+     * ({@code true} or {@code false}) decides, read when the server is constructed; this setting
+     * wins over the property.
+     *
+     * @param enabled false to have the event loop accept every connection
+     * @return this builder
+     */
+    public Builder directAccept(boolean enabled) {
+      this.directAccept = enabled;
       return this;
     }
 

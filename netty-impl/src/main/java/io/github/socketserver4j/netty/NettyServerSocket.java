@@ -11,8 +11,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.util.AttributeKey;
+import io.netty.channel.unix.Errors;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * handshake or send a PROXY header does not hold the accept path: while it does, the next
  * connections are accepted too, up to {@link NettyOptions.Builder#maxPendingHandshakes} pending
  * ones ({@link PendingHandshakes}), and {@code get_request()} gets the first that is ready.
+ *
+ * <p>On epoll, without handlers of the user's and without TLS, and unless turned off, a {@link
+ * DirectAccept} lets the serving thread accept while connections wait in the backlog; the new
+ * channel is registered with an event loop without waiting for it (its first read or write is
+ * queued behind the registration on that loop). The event loop accepts (through Netty's {@code
+ * read()}) only when the backlog is empty, and for TLS, PROXY and users' pipelines.
  */
 final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted> {
   private static final Logger LOG = LoggerFactory.getLogger(NettyServerSocket.class);
@@ -44,9 +53,21 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
 
   private final PendingHandshakes accepts;
 
+  /** Whether to open a {@link DirectAccept} when the listening channel is registered. */
+  private final boolean directWanted;
+
+  /** The accept below Netty, or null when there is none (or not yet). Set on the event loop. */
+  private volatile DirectAccept direct;
+
+  /** Connections the serving thread accepted (written by it alone, under the queue's lock). */
+  private volatile long directAccepts;
+
   NettyServerSocket(SocketSpec spec, Transport transport, NettyOptions config) {
     super(spec, transport, config);
     this.accepts = new PendingHandshakes(config.maxPendingHandshakes, this::readChannel);
+    boolean enabled = config.directAccept(); // read (and checked) on every transport
+    directWanted =
+        enabled && transport == Transport.EPOLL && config.pipeline == null && spec.tls() == null;
   }
 
   @Override
@@ -64,22 +85,122 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
             .option(ChannelOption.AUTO_READ, false)
             // CPython's listen() turns a negative backlog into 0; Netty would refuse it.
             .option(ChannelOption.SO_BACKLOG, Math.max(0, backlog))
-            .handler(new AcceptErrors())
-            .childOption(ChannelOption.AUTO_READ, false)
+            .handler(new Listener())
             .childHandler(new Park());
-    if (family != AddressFamily.AF_UNIX) {
-      b.childOption(ChannelOption.TCP_NODELAY, false); // Python keeps Nagle on by default
-      b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-    } else if (transport == Transport.EPOLL) {
-      b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true); // NIO domain channels ignore it
-    }
-    config.childOptions.forEach((option, value) -> childOption(b, option, value));
+    childOptions().forEach((option, value) -> childOption(b, option, value));
     return b;
+  }
+
+  /** The options of an accepted connection, in the order they are set, the user's last. */
+  private Map<ChannelOption<?>, Object> childOptions() {
+    Map<ChannelOption<?>, Object> options = new LinkedHashMap<>();
+    options.put(ChannelOption.AUTO_READ, false);
+    if (spec.family() != AddressFamily.AF_UNIX) {
+      options.put(ChannelOption.TCP_NODELAY, false); // Python keeps Nagle on by default
+      options.put(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    } else if (transport == Transport.EPOLL) {
+      options.put(ChannelOption.ALLOW_HALF_CLOSURE, true); // NIO domain channels ignore it
+    }
+    options.putAll(config.childOptions);
+    return options;
   }
 
   @SuppressWarnings("unchecked")
   private static <V> void childOption(ServerBootstrap b, ChannelOption<V> option, Object value) {
     b.childOption(option, (V) value);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> void childOption(Channel child, ChannelOption<V> option, Object value) {
+    if (!child.config().setOption(option, (V) value)) {
+      LOG.warn("Unknown channel option '{}' for channel '{}'", option, child); // as Netty's
+    }
+  }
+
+  /** How many connections the serving thread accepted: for tests. */
+  long directAccepts() {
+    return directAccepts;
+  }
+
+  /** Whether connections are accepted on the serving thread now: for tests. */
+  boolean usesDirectAccept() {
+    DirectAccept path = direct;
+    return path != null && !path.isClosed();
+  }
+
+  /**
+   * Accepts one waiting connection on the serving thread and registers it with an event loop,
+   * without waiting for the registration; null if none is waiting (the event loop accepts the
+   * next). An accept failure (EMFILE) starts the usual backoff.
+   */
+  @Override
+  Accepted readNow() {
+    DirectAccept path = direct;
+    if (path == null) {
+      return null;
+    }
+    DirectAccept.Taken taken;
+    try {
+      taken = path.accept();
+    } catch (IOException e) {
+      readFailed(e); // the connection stays in the backlog; ask again after the backoff
+      return null;
+    }
+    return taken == null ? null : adopt(taken);
+  }
+
+  /** Configures, parks-to-be and registers a connection the serving thread accepted. */
+  private Accepted adopt(DirectAccept.Taken taken) {
+    Channel child = taken.channel;
+    LoopGroup group = loops;
+    try {
+      childOptions().forEach((option, value) -> childOption(child, option, value));
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot configure the connection from {}; closing it", child.remoteAddress(), e);
+      child.unsafe().closeForcibly();
+      return null;
+    }
+    if (!group.retain()) {
+      child.unsafe().closeForcibly();
+      return null;
+    }
+    child.closeFuture().addListener(f -> group.release()); // completed by any close once
+    // registered, and by a failed registration's forced close
+    ChannelStream connection =
+        taken.reset
+            ? new ChannelStream(
+                child, transport, config.maxLineLength, taken.peer, channel.localAddress())
+            : new ChannelStream(child, transport, config.maxLineLength);
+    if (taken.reset) {
+      // As the socket's first recv would have failed, had Netty not read SO_ERROR first.
+      connection.failedBeforeServed(
+          new Errors.NativeIoException("accept", Errors.ERRNO_ECONNRESET_NEGATIVE));
+    }
+    child.pipeline().addLast("socketserver4j-bridge", connection.handler());
+    directAccepts++; // one writer: the serving thread, under the queue's lock
+    LOG.debug("accepted {} on the serving thread (direct accept)", connection.remoteAddress());
+    // Sets the channel's event loop now; the registration runs there before any later task of
+    // the channel (the handler's first read or write), so nobody waits for it here.
+    group
+        .group()
+        .register(child)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                LOG.warn("Cannot register the connection from {}; closing it",
+                    connection.remoteAddress(), f.cause());
+                connection.abort();
+              }
+            });
+    return new Accepted(connection, connection.remoteAddress());
+  }
+
+  @Override
+  void closing() {
+    DirectAccept path = direct;
+    if (path != null) {
+      path.close(); // waits for an accept in flight; the listener closes with Netty's descriptor
+    }
   }
 
   @Override
@@ -144,6 +265,7 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
       } else {
         child.pipeline().addLast("socketserver4j-bridge", connection.handler());
         slot.ready();
+        LOG.debug("accepted {} on the event loop", connection.remoteAddress());
         arrived(new Accepted(connection, connection.remoteAddress()));
       }
     }
@@ -161,6 +283,17 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
           slot.dropped();
         }
       };
+    }
+  }
+
+  /** Sets up the listening channel once registered: its error handler, and the direct accept. */
+  private final class Listener extends ChannelInitializer<Channel> {
+    @Override
+    protected void initChannel(Channel listener) {
+      listener.pipeline().addLast(new AcceptErrors());
+      if (directWanted) {
+        direct = DirectAccept.open(listener, spec.family() == AddressFamily.AF_UNIX);
+      }
     }
   }
 
