@@ -97,8 +97,9 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
       }
       child.closeFuture().addListener(f -> group.release());
       ChannelStream connection = new ChannelStream(child, transport, config.maxLineLength);
-      if (config.pipeline != null || spec.tls() != null) {
+      if (config.pipeline != null || spec.tls() != null || config.front.any()) {
         try {
+          config.front.install(child); // NettyOptions' TLS and PROXY: before the user's handlers
           if (config.pipeline != null) {
             config.pipeline.initChannel(child);
           }
@@ -113,8 +114,8 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
           return;
         }
       }
-      boolean tls = Handlers.hasTls(child.pipeline());
-      boolean proxy = Handlers.hasProxyDecoder(child.pipeline());
+      boolean tls = config.front.waitsForTls() || Handlers.hasTls(child.pipeline());
+      boolean proxy = config.front.waitsForProxy() || Handlers.hasProxyDecoder(child.pipeline());
       if (tls || proxy) {
         child
             .pipeline()
