@@ -141,6 +141,16 @@ final class Gate extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (!done) {
+      // Still waiting: ask for more. Not every handler in front does (an SniHandler whose
+      // ClientHello has not come yet, after a PROXY decoder that consumed the header, does not).
+      ctx.read();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (done) {
       ctx.fireExceptionCaught(cause);

@@ -33,6 +33,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -295,6 +297,40 @@ class TlsAndProxyOptionsTest {
     }
     // The hook's handler sits behind the decoder and TLS: it sees the plaintext request only.
     assertEquals(List.of("secret\n", "secret\n", "direct\n"), hookSaw);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("transports")
+  @DisplayName("issue 14 proxyProtocol + sni: a header read on its own, then the ClientHello")
+  void proxyHeaderAloneThenSni(String transport) throws Exception {
+    CountDownLatch headerRead = new CountDownLatch(1);
+    NettyOptions netty =
+        NettyOptions.builder()
+            .transport(transport)
+            .proxyProtocol()
+            .sni(name -> tls13)
+            .pipeline(ch -> ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (!(msg instanceof ByteBuf)) {
+                  headerRead.countDown(); // the decoded header passes on its way to the gate
+                }
+                ctx.fireChannelRead(msg);
+              }
+            }))
+            .handshakeTimeout(TestRules.waitBound().multipliedBy(6))
+            .build();
+    try (TCPServer server = server(netty, list()); Serving serving = Serving.start(server);
+        Client plain = Client.connect(server.serverAddress())) {
+      plain.send("PROXY TCP4 203.0.113.11 192.0.2.1 7000 443\r\n");
+      // The header has been read and decoded before any TLS byte is sent: the SniHandler behind
+      // the decoder then has nothing, and someone must ask for the ClientHello.
+      assertTrue(headerRead.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+      try (SSLSocket tls = tlsOver(plain, "alone.test", "TLSv1.3")) {
+        String expected = "203.0.113.11 7000: alone\n";
+        assertEquals(expected, exchange(tls, "alone\n", expected.length()));
+      }
+    }
   }
 
   /** Notes the first bytes each connection passes it, and passes them on. */
