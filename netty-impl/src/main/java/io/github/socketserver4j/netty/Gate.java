@@ -119,13 +119,6 @@ final class Gate extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt == FrontHandlers.NO_PROXY_HEADER) { // an optional header that did not come
-      waitingForProxy = false;
-      if (!done) {
-        readyIfDone(ctx);
-      }
-      return;
-    }
     if (!done && waitingForTls && Handlers.isHandshakeEnd(evt)) {
       Throwable failure = Handlers.handshakeFailure(evt);
       if (failure != null) {
@@ -135,6 +128,13 @@ final class Gate extends ChannelInboundHandlerAdapter {
       waitingForTls = false;
       ctx.fireUserEventTriggered(evt);
       readyIfDone(ctx);
+      return;
+    }
+    if (evt == FrontHandlers.NO_PROXY_HEADER) { // an optional header that did not come
+      waitingForProxy = false;
+      if (!done) {
+        readyIfDone(ctx);
+      }
       return;
     }
     ctx.fireUserEventTriggered(evt);

@@ -94,9 +94,10 @@ public final class NettyOptions extends SocketProvider {
 
   /**
    * Starts a builder with the defaults: a group per server, epoll where available (else NIO), no
-   * handlers, no TLS, no PROXY protocol, no child options, a 10 s handshake timeout, datagram I/O below Netty where it
+   * handlers, no child options, a 10 s handshake timeout, datagram I/O below Netty where it
    * applies (unless the system property {@code socketserver4j.netty.directDatagramIo} is false),
-   * no maximum line length.
+   * no maximum line length. No TLS and no PROXY protocol unless {@link Builder#tls}, {@link
+   * Builder#sni} or {@link Builder#proxyProtocol()} ask for them.
    *
    * @return a new builder
    */
