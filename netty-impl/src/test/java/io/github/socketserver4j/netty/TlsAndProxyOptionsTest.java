@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.socketserver4j.AddressFamily;
 import io.github.socketserver4j.DatagramRequestHandler;
 import io.github.socketserver4j.Request;
 import io.github.socketserver4j.StreamRequestHandler;
 import io.github.socketserver4j.TCPServer;
+import io.github.socketserver4j.SocketType;
 import io.github.socketserver4j.ThreadingTCPServer;
 import io.github.socketserver4j.UDPServer;
+import io.github.socketserver4j.spi.ServerTls;
 import io.github.socketserver4j.spi.SocketProvider;
+import io.github.socketserver4j.spi.SocketSpec;
 import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestCertificates;
 import io.github.socketserver4j.testing.TestRules;
@@ -353,7 +357,7 @@ class TlsAndProxyOptionsTest {
   }
 
   @Test
-  @DisplayName("issue 14: tls/proxyProtocol on a datagram server, or a client context, are refused")
+  @DisplayName("issue 14: tls/proxyProtocol on a datagram server, a client context, tls over HTTPSServer's TLS are refused")
   void misuseIsRefused() throws Exception {
     SslContext client = SslContextBuilder.forClient().build();
     IllegalArgumentException e =
@@ -371,6 +375,26 @@ class TlsAndProxyOptionsTest {
                   }
                 });
     assertTrue(u.getMessage().contains("stream servers only"), u.getMessage());
+    // HTTPSServer's own TLS (a ServerTls in the spec) and tls(...) would wrap twice.
+    ServerTls own =
+        new ServerTls() {
+          @Override
+          public javax.net.ssl.SSLContext context() {
+            throw new AssertionError("not reached");
+          }
+
+          @Override
+          public List<String> applicationProtocols() {
+            return List.of();
+          }
+        };
+    SocketSpec https =
+        new SocketSpec(AddressFamily.AF_INET, SocketType.SOCK_STREAM, "HTTPSServer", true, own);
+    IllegalStateException twice =
+        assertThrows(
+            IllegalStateException.class,
+            () -> NettyOptions.builder().tls(tls13).build().openSocket(https));
+    assertTrue(twice.getMessage().contains("twice"), twice.getMessage());
   }
 
   /** A datagram handler that is never called. */
