@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.time.Duration;
 import javax.net.ssl.KeyManagerFactory;
 
 /**
@@ -63,4 +64,33 @@ public final class NettyTlsServer {
     };
   }
   // end::server[]
+
+  /**
+   * Like {@link #create(SocketAddress, KeyManagerFactory)}, with a bound on the connections that
+   * may handshake at once and a shorter handshake timeout.
+   *
+   * @param address where to listen
+   * @param keys the server's key and certificate
+   * @param maxPending how many connections may handshake at once; 1 takes them one at a time, as
+   *     CPython's TLS {@code accept()} does
+   * @return the server
+   * @throws IOException if it cannot bind
+   */
+  // tag::handshakes[]
+  public static TCPServer create(SocketAddress address, KeyManagerFactory keys, int maxPending)
+      throws IOException {
+    SslContext tls = SslContextBuilder.forServer(keys).build();
+    NettyOptions netty =
+        NettyOptions.builder()
+            .pipeline(ch -> ch.pipeline().addLast(tls.newHandler(ch.alloc())))
+            .maxPendingHandshakes(maxPending) // default 64; 1 = handshakesInOrder(), as CPython
+            .handshakeTimeout(Duration.ofSeconds(5)) // a client that stalls is closed after 5 s
+            .build();
+    return new ThreadingTCPServer(address, Echo::new) {
+      @Override protected SocketProvider socketProvider() {
+        return netty;
+      }
+    };
+  }
+  // end::handshakes[]
 }

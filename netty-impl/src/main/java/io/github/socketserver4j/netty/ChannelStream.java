@@ -88,6 +88,15 @@ final class ChannelStream implements StreamRequest {
     this.bridge = new StreamBridge(this, input);
   }
 
+  /**
+   * Event loop, before the connection is handed out: it came through a PROXY header, so a reset
+   * before any request data is the proxy's, and reads see end of stream ({@link
+   * ConnectionInput#behindProxy()}).
+   */
+  void behindProxy() {
+    input.behindProxy();
+  }
+
   /** The channel handler that feeds this stream; the pipeline's last. */
   ChannelHandler handler() {
     return bridge;

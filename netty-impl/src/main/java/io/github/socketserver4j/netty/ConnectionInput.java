@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.SocketException;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The receiving side of one connection: what the event loop read, the handler's blocking reads
@@ -19,6 +21,8 @@ import java.util.Objects;
  * ReceiveBuffer}), so it never holds the transport's memory and costs linear time.
  */
 final class ConnectionInput {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionInput.class);
+
   private final ChannelStream connection;
   private final Channel channel;
   private final int maxLineLength;
@@ -29,6 +33,8 @@ final class ConnectionInput {
   private boolean readPending;
   private boolean ended;
   private SocketException error; // a handler in the pipeline failed: reads throw it
+  private boolean receivedAny; // a byte of request data has come
+  private boolean behindProxy; // the connection began with a PROXY header
 
   ConnectionInput(ChannelStream connection, Channel channel, int maxLineLength) {
     this.connection = connection;
@@ -46,6 +52,7 @@ final class ConnectionInput {
         buf.release();
         return;
       }
+      receivedAny |= buf.isReadable();
       received.add(buf);
       connection.changed.signalAll();
     } finally {
@@ -89,6 +96,19 @@ final class ConnectionInput {
   void failed(Throwable cause) {
     connection.lock.lock();
     try {
+      if (behindProxy && !receivedAny && !ended && SocketErrors.endsConnection(cause)) {
+        // A proxy's connection reset before any request data: HAProxy ends each health check
+        // so (a LOCAL header, then a reset), and so it forwards a client that went away. As a
+        // connection closed before its request, it is no error: reads see end of stream.
+        LOG.debug(
+            "The connection from {} (behind a PROXY header) was reset before any request data;"
+                + " reads see end of stream: {}",
+            connection.remoteAddress(),
+            cause.toString());
+        ended = true;
+        connection.changed.signalAll();
+        return;
+      }
       if (SocketErrors.endsConnection(cause)) {
         connection.fail(SocketErrors.failed(SocketErrors.READ, cause));
       } else if (error == null && !ended) {
@@ -96,6 +116,19 @@ final class ConnectionInput {
       }
       ended = true;
       connection.changed.signalAll();
+    } finally {
+      connection.lock.unlock();
+    }
+  }
+
+  /**
+   * Event loop: the connection began with a PROXY header, so a reset before its first byte of
+   * request data reads as end of stream instead of failing, logged at DEBUG.
+   */
+  void behindProxy() {
+    connection.lock.lock();
+    try {
+      behindProxy = true;
     } finally {
       connection.lock.unlock();
     }

@@ -5,9 +5,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.EOFException;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
@@ -21,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * bridge have done their part: the PROXY header is decoded (its source becomes the client
  * address) and the TLS handshake has completed. CPython's TLS server socket does its handshake
  * inside {@code accept()}, and an {@code OSError} there ends that request silently; here a
- * connection that fails (or takes longer than the timeout) is closed and the server asks for the
- * next one.
+ * connection that fails, ends, or takes longer than the timeout is closed and logged at DEBUG
+ * with its address. The connections waiting here are bounded by {@link PendingHandshakes}.
  *
  * <p>Sits just in front of the {@link ChannelStream} and removes itself once the connection is
  * ready; every method runs on the connection's event loop.
@@ -106,6 +108,7 @@ final class Gate extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
       }
       waitingForProxy = false;
+      connection.behindProxy();
       readyIfDone(ctx);
     } else if (msg instanceof ByteBuf) {
       ctx.fireChannelRead(msg); // bytes after the header: the bridge keeps them for the handler
@@ -119,6 +122,12 @@ final class Gate extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (!done && evt instanceof ChannelInputShutdownEvent) {
+      // Half-closure is allowed, so a client that connects and closes (a port scanner, nc -z)
+      // sends a FIN the channel survives: without this it would wait for the timeout.
+      fail(new EOFException("end of stream before the PROXY header or TLS handshake"));
+      return;
+    }
     if (!done && waitingForTls && Handlers.isHandshakeEnd(evt)) {
       Throwable failure = Handlers.handshakeFailure(evt);
       if (failure != null) {

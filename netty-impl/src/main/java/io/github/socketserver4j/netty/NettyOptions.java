@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class NettyOptions extends SocketProvider {
   private static final Logger LOG = LoggerFactory.getLogger(NettyOptions.class);
 
+  /** The default of {@link Builder#maxPendingHandshakes}. */
+  public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 64;
+
   /** The settings of servers that use the class path's provider. */
   static final NettyOptions DEFAULT = builder().build();
 
@@ -75,6 +78,12 @@ public final class NettyOptions extends SocketProvider {
   /** How long an accepted connection may take for its PROXY header and TLS handshake. */
   final Duration handshakeTimeout;
 
+  /**
+   * How many accepted connections may wait for their PROXY header or TLS handshake at once; 1
+   * takes them one at a time.
+   */
+  final int maxPendingHandshakes;
+
   /** Whether datagram servers may receive and send below Netty; null to ask the property. */
   private final Boolean directDatagramIo;
   /** The longest line {@code readLine} returns on an accepted connection. */
@@ -88,13 +97,15 @@ public final class NettyOptions extends SocketProvider {
     this.front = new FrontHandlers(b.tls, b.sni, b.proxy);
     this.childOptions = Collections.unmodifiableMap(new LinkedHashMap<>(b.childOptions));
     this.handshakeTimeout = b.handshakeTimeout;
+    this.maxPendingHandshakes = b.maxPendingHandshakes;
     this.directDatagramIo = b.directDatagramIo;
     this.maxLineLength = b.maxLineLength;
   }
 
   /**
    * Starts a builder with the defaults: a group per server, epoll where available (else NIO), no
-   * handlers, no child options, a 10 s handshake timeout, datagram I/O below Netty where it
+   * handlers, no child options, a 10 s handshake timeout, up to 64 connections handshaking at
+   * once, datagram I/O below Netty where it
    * applies (unless the system property {@code socketserver4j.netty.directDatagramIo} is false),
    * no maximum line length. No TLS and no PROXY protocol unless {@link Builder#tls}, {@link
    * Builder#sni} or {@link Builder#proxyProtocol()} ask for them.
@@ -276,6 +287,7 @@ public final class NettyOptions extends SocketProvider {
     private FrontHandlers.Proxy proxy = FrontHandlers.Proxy.OFF;
     private final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
     private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
     private Boolean directDatagramIo;
     private int maxLineLength = ChannelStream.NO_MAX_LINE;
 
@@ -371,9 +383,11 @@ public final class NettyOptions extends SocketProvider {
      *       address (for a {@code LOCAL} or {@code UNKNOWN} header, the real peer).
      * </ul>
      *
-     * <p>A connection waiting for either takes the place of the next accept: the server takes one
-     * connection at a time, as CPython's blocking {@code accept()} does, for at most {@link
-     * #handshakeTimeout}. Handlers must leave {@code ByteBuf}s for the bridge to read.
+     * <p>A connection waiting for either does not hold the accept path: the server accepts others
+     * meanwhile, up to {@link #maxPendingHandshakes}, and gives {@code getRequest()} the first
+     * that is ready; each may take at most {@link #handshakeTimeout}. {@link #handshakesInOrder()}
+     * takes one connection at a time instead, as CPython's blocking {@code accept()} does.
+     * Handlers must leave {@code ByteBuf}s for the bridge to read.
      *
      * <p>Nothing else is recognised: a handler that becomes an {@code SslHandler} only later
      * ({@code OptionalSslHandler}, a decoder that sniffs the first bytes) or a decoder of its own
@@ -513,7 +527,7 @@ public final class NettyOptions extends SocketProvider {
     /**
      * Limits how long an accepted connection may take to send its PROXY header and finish its TLS
      * handshake before {@code getRequest()} can return it; a connection that takes longer is
-     * closed and the server takes the next one. {@code SslHandler} has its own handshake timeout
+     * closed (logged at DEBUG with its address). {@code SslHandler} has its own handshake timeout
      * too (10 s by default). Default: 10 s.
      *
      * @param timeout a positive duration
@@ -525,6 +539,46 @@ public final class NettyOptions extends SocketProvider {
       }
       this.handshakeTimeout = timeout;
       return this;
+    }
+
+    /**
+     * Bounds the connections a stream server holds while they finish their TLS handshake or send
+     * their PROXY header. Such a connection does not hold the accept path: while {@code
+     * getRequest()} waits and every connection accepted for it is still handshaking, the server
+     * accepts the next one, up to this many pending at once, and {@code getRequest()} returns the
+     * connections in the order their handshakes complete. So a client that connects and sends
+     * nothing (a port scanner, a stalled client) delays no one; it is closed after {@link
+     * #handshakeTimeout}, logged at DEBUG. Once the bound is reached, further connections wait in
+     * the kernel's listen backlog ({@code requestQueueSize}) until a pending one is ready, fails or
+     * times out.
+     *
+     * <p>A server without TLS or PROXY handlers is not affected: it accepts one connection per
+     * {@code getRequest()}, as CPython's does. Default: {@value #DEFAULT_MAX_PENDING_HANDSHAKES}.
+     *
+     * @param max a positive number; 1 is {@link #handshakesInOrder()}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code max} is not positive
+     */
+    public Builder maxPendingHandshakes(int max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxPendingHandshakes must be positive: " + max);
+      }
+      this.maxPendingHandshakes = max;
+      return this;
+    }
+
+    /**
+     * The parity mode for handshakes: one connection at a time, as CPython's TLS server socket
+     * handshakes inside its blocking {@code accept()}. The server accepts the next connection
+     * only once the pending one has finished its TLS handshake and PROXY header, failed, or
+     * timed out after {@link #handshakeTimeout}; so one client that connects and sends nothing
+     * holds every client behind it for that long. Use it to reproduce CPython's behaviour
+     * exactly; off by default. The same as {@code maxPendingHandshakes(1)}.
+     *
+     * @return this builder
+     */
+    public Builder handshakesInOrder() {
+      return maxPendingHandshakes(1);
     }
 
     /**

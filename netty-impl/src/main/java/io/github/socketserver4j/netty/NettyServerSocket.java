@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.SocketAddress;
 import org.slf4j.Logger;
@@ -18,7 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A listening stream socket (TCP or Unix) with CPython's accept-on-demand: one connection is
  * accepted per {@code get_request()}; the others wait in the kernel's listen backlog, as with
- * CPython's {@code listen(request_queue_size)}.
+ * CPython's {@code listen(request_queue_size)}. A connection that must first finish a TLS
+ * handshake or send a PROXY header does not hold the accept path: while it does, the next
+ * connections are accepted too, up to {@link NettyOptions.Builder#maxPendingHandshakes} pending
+ * ones ({@link PendingHandshakes}), and {@code get_request()} gets the first that is ready.
  */
 final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted> {
   private static final Logger LOG = LoggerFactory.getLogger(NettyServerSocket.class);
@@ -34,8 +38,20 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
     }
   }
 
+  /** Ready and dropped connections are counted out through their slot, kept on the channel. */
+  private static final AttributeKey<PendingHandshakes.Slot> SLOT =
+      AttributeKey.valueOf(NettyServerSocket.class, "slot");
+
+  private final PendingHandshakes accepts;
+
   NettyServerSocket(SocketSpec spec, Transport transport, NettyOptions config) {
     super(spec, transport, config);
+    this.accepts = new PendingHandshakes(config.maxPendingHandshakes, this::readChannel);
+  }
+
+  @Override
+  void requestItem() {
+    accepts.wanted();
   }
 
   @Override
@@ -87,12 +103,13 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
    * Parks each accepted child, with the user's handlers and the bridge installed, until {@code
    * accept()} takes it; with TLS or a PROXY decoder, once the {@link Gate} lets it through.
    */
-  private final class Park extends ChannelInitializer<Channel> implements Gate.Outcome {
+  private final class Park extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel child) {
+      PendingHandshakes.Slot slot = child.attr(SLOT).getAndSet(null);
       LoopGroup group = loops;
       if (!group.retain()) {
-        child.close();
+        child.close(); // the slot is dropped by the close
         return;
       }
       child.closeFuture().addListener(f -> group.release());
@@ -110,7 +127,7 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
           LOG.warn("The pipeline initializer failed; closing the connection from {}",
               connection.remoteAddress(), t);
           connection.abort();
-          readEnded(); // ask for the next connection
+          slot.dropped(); // ask for the next connection
           return;
         }
       }
@@ -121,29 +138,53 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
             .pipeline()
             .addLast(
                 "socketserver4j-gate",
-                new Gate(connection, tls, proxy, config.handshakeTimeout, child.parent(), this));
+                new Gate(
+                    connection, tls, proxy, config.handshakeTimeout, child.parent(), outcome(slot)));
         child.pipeline().addLast("socketserver4j-bridge", connection.handler());
+        slot.handshaking(); // accept the next connection meanwhile, if getRequest() waits
       } else {
         child.pipeline().addLast("socketserver4j-bridge", connection.handler());
+        slot.ready();
         arrived(new Accepted(connection, connection.remoteAddress()));
       }
     }
 
-    @Override
-    public void ready(ChannelStream connection, SocketAddress clientAddress) {
-      arrived(new Accepted(connection, clientAddress));
-    }
+    private Gate.Outcome outcome(PendingHandshakes.Slot slot) {
+      return new Gate.Outcome() {
+        @Override
+        public void ready(ChannelStream connection, SocketAddress clientAddress) {
+          slot.ready();
+          arrived(new Accepted(connection, clientAddress));
+        }
 
-    @Override
-    public void failed(ChannelStream connection) {
-      readEnded();
+        @Override
+        public void failed(ChannelStream connection) {
+          slot.dropped();
+        }
+      };
     }
   }
 
-  /** Sees accept failures on the server channel; Netty's acceptor would only log them. */
+  /**
+   * Sees what each accept brings on the server channel, in front of Netty's acceptor: a
+   * connection, counted as pending until it is ready or dropped, or a failure, which Netty's
+   * acceptor would only log.
+   */
   private final class AcceptErrors extends ChannelInboundHandlerAdapter {
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Channel) {
+        Channel child = (Channel) msg;
+        PendingHandshakes.Slot slot = accepts.accepted();
+        child.attr(SLOT).set(slot);
+        child.closeFuture().addListener(f -> slot.dropped()); // no-op once it was ready
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      accepts.acceptFailed();
       readFailed(cause);
     }
   }

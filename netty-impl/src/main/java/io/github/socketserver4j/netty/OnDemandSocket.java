@@ -274,6 +274,28 @@ abstract class OnDemandSocket<T> implements SocketImpl {
     }
   }
 
+  /**
+   * The queue asks for one item (with its lock held; must not block). By default one read of the
+   * channel; a subclass may pace its reads itself, through {@link #readChannel()}.
+   */
+  void requestItem() {
+    readChannel();
+  }
+
+  /** Asks the channel for one read (for a listening channel, one accept). Any thread. */
+  final void readChannel() {
+    Channel c = channel;
+    try {
+      c.read();
+    } catch (RejectedExecutionException e) {
+      // The channel's event loop has ended (an application's group shut down under the
+      // server): nothing more arrives, and the request stays outstanding, so waits time out
+      // as on a quiet socket.
+      LOG.warn(
+          "The event loop of {} has shut down; the socket receives nothing more", boundAddress);
+    }
+  }
+
   /** A duration in nanoseconds, {@code Long.MAX_VALUE} for one too long to count. */
   static long nanos(Duration d) {
     if (d.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L - 1) {
@@ -286,15 +308,7 @@ abstract class OnDemandSocket<T> implements SocketImpl {
   private final class ChannelSource implements PullQueue.Source<T> {
     @Override
     public void request() {
-      try {
-        channel.read();
-      } catch (RejectedExecutionException e) {
-        // The channel's event loop has ended (an application's group shut down under the
-        // server): nothing more arrives, and the request stays outstanding, so waits time out
-        // as on a quiet socket.
-        LOG.warn(
-            "The event loop of {} has shut down; the socket receives nothing more", boundAddress);
-      }
+      requestItem();
     }
 
     @Override

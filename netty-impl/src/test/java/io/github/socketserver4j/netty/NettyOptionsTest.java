@@ -218,6 +218,19 @@ class NettyOptionsTest {
   }
 
   @Test
+  @DisplayName("issue 11: maxPendingHandshakes defaults to 64, handshakesInOrder() is 1, 0 is refused")
+  void maxPendingHandshakes() {
+    assertEquals(64, NettyOptions.builder().build().maxPendingHandshakes);
+    assertEquals(64, NettyOptions.DEFAULT_MAX_PENDING_HANDSHAKES);
+    assertEquals(1, NettyOptions.builder().handshakesInOrder().build().maxPendingHandshakes);
+    assertEquals(7, NettyOptions.builder().maxPendingHandshakes(7).build().maxPendingHandshakes);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> NettyOptions.builder().maxPendingHandshakes(0));
+    assertTrue(e.getMessage().contains("maxPendingHandshakes"), e.getMessage());
+  }
+
+  @Test
   @DisplayName("issue 5: the group decides the transport; asking for another one fails naming both")
   void groupDecidesTheTransport() throws Exception {
     EventLoopGroup nio =

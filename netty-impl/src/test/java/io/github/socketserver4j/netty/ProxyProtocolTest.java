@@ -161,12 +161,55 @@ class ProxyProtocolTest {
         Client silent = Client.connect(server.serverAddress());
         Client next = Client.connect(server.serverAddress())) {
       next.send("PROXY TCP4 198.51.100.3 192.0.2.1 999 443\r\nafter\n");
-      // The server takes one connection at a time, as CPython's accept(): the silent client
-      // first, until its timeout, then this one.
+      // The silent client's header is still pending (until its timeout); the server accepts
+      // this one meanwhile (issue 11; handshakesInOrder() would serve it after the timeout).
       assertEquals("198.51.100.3 999 via 127.0.0.1: after\n", next.readLine());
       assertTrue(silent.seesEndOfStream(TestRules.waitBound()));
     }
     assertEquals(List.of("verify /198.51.100.3:999"), SEEN);
+  }
+
+  /** Reads one line and notes its length. */
+  static final class ReadsOneLine extends StreamRequestHandler {
+    @Override
+    public void handle() throws IOException {
+      SEEN.add("read " + rfile().readLine().length + " bytes");
+    }
+  }
+
+  /**
+   * Issue 14: HAProxy ends each health check of a {@code send-proxy-v2} server with a LOCAL
+   * header, then a reset (SO_LINGER 0). A reset before any request data is a connection closed
+   * before its request: the handler reads end of stream, and nothing reaches handleError.
+   */
+  @Test
+  @DisplayName("issue 14 PROXY v2: a LOCAL header then a reset (a health check) reads as end of stream, no handleError")
+  void localHeaderThenResetIsNoError() throws Exception {
+    SEEN.clear();
+    NettyOptions netty =
+        NettyOptions.builder()
+            .pipeline(ch -> ch.pipeline().addLast(new HAProxyMessageDecoder()))
+            .build();
+    try (TCPServer server =
+            new TCPServer(anyLoopbackPort(), ReadsOneLine::new) {
+              @Override
+              protected SocketProvider socketProvider() {
+                return netty;
+              }
+
+              @Override
+              public void handleError(Request request, SocketAddress clientAddress) {
+                SEEN.add("error " + clientAddress + " " + currentException().orElseThrow());
+              }
+            };
+        Serving serving = Serving.start(server)) {
+      Client check = Client.connect(server.serverAddress());
+      check.send(v2(true, null, 0));
+      check.socket().setSoLinger(true, 0);
+      check.close(); // the reset
+      TestRules.awaitTrue(() -> !SEEN.isEmpty(), "the health check's request ended");
+    }
+    assertEquals(List.of("read 0 bytes"), SEEN);
   }
 
   /** The request a handler gets is the connection to the proxy: its peer is the proxy. */
