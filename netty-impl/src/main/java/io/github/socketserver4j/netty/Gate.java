@@ -139,7 +139,24 @@ final class Gate extends ChannelInboundHandlerAdapter {
       readyIfDone(ctx);
       return;
     }
+    if (evt == FrontHandlers.NO_PROXY_HEADER) { // an optional header that did not come
+      waitingForProxy = false;
+      if (!done) {
+        readyIfDone(ctx);
+      }
+      return;
+    }
     ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (!done) {
+      // Still waiting: ask for more. Not every handler in front does (an SniHandler whose
+      // ClientHello has not come yet, after a PROXY decoder that consumed the header, does not).
+      ctx.read();
+    }
+    ctx.fireChannelReadComplete();
   }
 
   @Override

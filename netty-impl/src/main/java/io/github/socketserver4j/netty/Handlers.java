@@ -23,6 +23,11 @@ final class Handlers {
     return TLS;
   }
 
+  /** Whether {@code netty-codec-haproxy}, and so the PROXY protocol, is on the class path. */
+  static boolean proxyAvailable() {
+    return PROXY;
+  }
+
   /** Whether the pipeline has an {@code SslHandler} (or an {@code SniHandler} that becomes one). */
   static boolean hasTls(ChannelPipeline pipeline) {
     return TLS && TlsSupport.inPipeline(pipeline);

@@ -9,6 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -67,6 +69,9 @@ public final class NettyOptions extends SocketProvider {
   /** Adds the user's handlers, or null. */
   final PipelineInitializer pipeline;
 
+  /** TLS and PROXY handlers the settings put in front of {@link #pipeline}'s. */
+  final FrontHandlers front;
+
   /** Options for accepted connections, applied after the transport's own defaults. */
   final Map<ChannelOption<?>, Object> childOptions;
 
@@ -91,6 +96,7 @@ public final class NettyOptions extends SocketProvider {
     this.transportName = b.transportName;
     this.ioThreads = b.ioThreads;
     this.pipeline = b.pipeline;
+    this.front = new FrontHandlers(b.tls, b.sni, b.proxy);
     this.childOptions = Collections.unmodifiableMap(new LinkedHashMap<>(b.childOptions));
     this.handshakeTimeout = b.handshakeTimeout;
     this.maxPendingHandshakes = b.maxPendingHandshakes;
@@ -105,7 +111,9 @@ public final class NettyOptions extends SocketProvider {
    * once, datagram I/O below Netty where it
    * applies (unless the system property {@code socketserver4j.netty.directDatagramIo} is false),
    * accept on the serving thread where it applies (unless the system property {@code
-   * socketserver4j.netty.directAccept} is false), no maximum line length.
+   * socketserver4j.netty.directAccept} is false), no maximum line length. No TLS and no PROXY
+   * protocol unless {@link Builder#tls}, {@link Builder#sni} or {@link Builder#proxyProtocol()}
+   * ask for them.
    *
    * @return a new builder
    */
@@ -130,13 +138,27 @@ public final class NettyOptions extends SocketProvider {
    * @param spec the family and type the server asks for
    * @return a new, unbound socket
    * @throws IllegalStateException if the transport asked for (here or by the system property
-   *     {@code socketserver4j.netty.transport}) is not available or does not match the group
+   *     {@code socketserver4j.netty.transport}) is not available or does not match the group, or
+   *     if {@link Builder#tls} or {@link Builder#sni} is set for a server with TLS of its own
+   *     ({@code HTTPSServer})
+   * @throws UnsupportedOperationException if {@code tls}, {@code sni} or {@code proxyProtocol} is
+   *     set for a datagram server
    */
   @Override
   public SocketImpl openSocket(SocketSpec spec) {
     if (spec.tls() != null && !Handlers.tlsAvailable()) {
       throw new UnsupportedOperationException(
           spec.ownerName() + " asks for TLS: add io.netty:netty-handler to the class path");
+    }
+    if (front.any() && spec.type() != SocketType.SOCK_STREAM) {
+      throw new UnsupportedOperationException(
+          spec.ownerName() + " is a datagram server: NettyOptions' tls, sni and proxyProtocol"
+              + " apply to stream servers only");
+    }
+    if (front.waitsForTls() && spec.tls() != null) {
+      throw new IllegalStateException(
+          spec.ownerName() + " has TLS of its own (an SSLContext); NettyOptions' tls or sni would"
+              + " wrap its connections twice: set one of them");
     }
     Transport transport = resolve();
     LOG.debug(
@@ -277,6 +299,9 @@ public final class NettyOptions extends SocketProvider {
     private String transportName;
     private int ioThreads;
     private PipelineInitializer pipeline;
+    private SslContext tls;
+    private Mapping<? super String, ? extends SslContext> sni;
+    private FrontHandlers.Proxy proxy = FrontHandlers.Proxy.OFF;
     private final Map<ChannelOption<?>, Object> childOptions = new LinkedHashMap<>();
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
@@ -359,7 +384,11 @@ public final class NettyOptions extends SocketProvider {
      * Adds handlers in front of the blocking bridge of every accepted connection, or in front of a
      * datagram server's receiver. See {@link PipelineInitializer} for when and where it runs.
      *
-     * <p>The server recognises two kinds of handler:
+     * <p>For TLS and the PROXY protocol prefer {@link #tls}, {@link #sni} and {@link
+     * #proxyProtocol()}: the server then adds the handlers itself, in front of these, and knows
+     * what to wait for without looking at classes. For handlers added here, the server looks at
+     * the pipeline once the initializer has returned, anywhere in it, by class (subclasses too),
+     * and recognises two kinds:
      *
      * <ul>
      *   <li>{@code SslHandler} (or {@code SniHandler}): the TLS handshake completes before {@code
@@ -378,11 +407,116 @@ public final class NettyOptions extends SocketProvider {
      * takes one connection at a time instead, as CPython's blocking {@code accept()} does.
      * Handlers must leave {@code ByteBuf}s for the bridge to read.
      *
+     * <p>Nothing else is recognised: a handler that becomes an {@code SslHandler} only later
+     * ({@code OptionalSslHandler}, a decoder that sniffs the first bytes) or a decoder of its own
+     * for the PROXY header is not waited for, and the connection is handed out before its
+     * handshake or header. Both handler artifacts ({@code netty-handler}, {@code
+     * netty-codec-haproxy}) are optional; without them nothing is looked for.
+     *
      * @param initializer adds the handlers; null for none
      * @return this builder
      */
     public Builder pipeline(PipelineInitializer initializer) {
       this.pipeline = initializer;
+      return this;
+    }
+
+    /**
+     * Serves TLS on every accepted connection of a stream server: the server adds {@code
+     * context.newHandler(alloc)} in front of the {@link #pipeline} handlers (behind the PROXY
+     * decoder of {@link #proxyProtocol()}), completes the handshake before {@code getRequest()}
+     * returns the connection, as CPython's TLS server socket does in {@code accept()}, and drops
+     * a connection whose handshake fails (logged at DEBUG) or takes longer than {@link
+     * #handshakeTimeout}. {@code shutdownRequest} sends {@code close_notify} before FIN. The
+     * counterpart of reactor-netty's {@code secure(...)} and Vert.x's {@code setSsl(true)}.
+     *
+     * <p>The context decides protocols (TLS 1.2, 1.3), ciphers, client authentication and ALPN.
+     * Replaces an earlier {@link #sni} setting. Needs {@code io.netty:netty-handler}. Not for
+     * datagram servers, nor for an {@code HTTPSServer}, which brings its own TLS ({@code
+     * openSocket} refuses both). Default: none.
+     *
+     * @param context a server context ({@code SslContextBuilder.forServer(...)}); null for none
+     * @return this builder
+     * @throws IllegalArgumentException if {@code context} is a client context
+     */
+    public Builder tls(SslContext context) {
+      if (context != null && !context.isServer()) {
+        throw new IllegalArgumentException("tls needs a server context (SslContextBuilder"
+            + ".forServer), not a client context");
+      }
+      this.tls = context;
+      this.sni = null;
+      return this;
+    }
+
+    /**
+     * Serves TLS with a context chosen by the server name the client asks for (SNI): the server
+     * adds Netty's {@code SniHandler(mapping)} in front of the {@link #pipeline} handlers, which
+     * reads the {@code ClientHello}, calls {@code mapping.map(hostname)} (with null when the
+     * client sent no name) and continues with that context's {@code SslHandler}. Otherwise as
+     * {@link #tls}: the handshake completes before {@code getRequest()}, failures are dropped. A
+     * {@code DomainWildcardMappingBuilder} makes a mapping with a default context and {@code
+     * *.example.com} wildcards. CPython's counterpart is {@code SSLContext.sni_callback}.
+     *
+     * <p>Replaces an earlier {@link #tls} setting. Needs {@code io.netty:netty-handler}. Default:
+     * none.
+     *
+     * @param mapping the server context for each host name; it must not return null; null for no
+     *     TLS
+     * @return this builder
+     */
+    public Builder sni(Mapping<? super String, ? extends SslContext> mapping) {
+      this.sni = mapping;
+      this.tls = null;
+      return this;
+    }
+
+    /**
+     * Requires a PROXY protocol header (v1 or v2) on every accepted connection of a stream
+     * server: the same as {@link #proxyProtocol(boolean) proxyProtocol(true)}, what HAProxy's
+     * {@code accept-proxy} and Vert.x's {@code setUseProxyProtocol(true)} do.
+     *
+     * @return this builder
+     * @throws IllegalStateException if {@code io.netty:netty-codec-haproxy} is not on the class
+     *     path
+     */
+    public Builder proxyProtocol() {
+      return proxyProtocol(true);
+    }
+
+    /**
+     * Reads the PROXY protocol header (v1 or v2) that a load balancer sends at the start of each
+     * accepted connection of a stream server. The server adds Netty's {@code
+     * HAProxyMessageDecoder} first in the pipeline (in front of {@link #tls} and the {@link
+     * #pipeline} handlers), reads the header before {@code getRequest()} returns the connection,
+     * and gives the request the header's source address as its client address ({@code
+     * verifyRequest}, the handler's {@code clientAddress()}, {@code handleError}); a {@code LOCAL}
+     * header (a health check) or an {@code UNKNOWN} protocol keeps the TCP peer. The connection's
+     * {@code remoteAddress()} stays the TCP peer, the balancer.
+     *
+     * <p>{@code required} true: a connection that does not start with a valid header is dropped
+     * (logged at DEBUG), as one without a header within {@link #handshakeTimeout}. {@code
+     * required} false: a connection that starts with a header is handled as above; one that does
+     * not is served with its TCP peer as client address, all its bytes intact (reactor-netty's
+     * {@code ProxyProtocolSupportType.AUTO}). The server decides on the client's first bytes, as
+     * soon as they cannot start a header, so this needs a protocol where the client speaks first.
+     * Anyone who can reach the port can claim any address in a header, required or not: let only
+     * the balancer reach it.
+     *
+     * <p>Needs {@code io.netty:netty-codec-haproxy}. Not for datagram servers ({@code openSocket}
+     * refuses it). Default: no PROXY protocol.
+     *
+     * @param required whether every connection must send a header
+     * @return this builder
+     * @throws IllegalStateException if {@code io.netty:netty-codec-haproxy} is not on the class
+     *     path
+     */
+    public Builder proxyProtocol(boolean required) {
+      if (!Handlers.proxyAvailable()) {
+        throw new IllegalStateException(
+            "proxyProtocol needs io.netty:netty-codec-haproxy on the class path");
+      }
+      this.proxy = required ? FrontHandlers.Proxy.REQUIRED : FrontHandlers.Proxy.OPTIONAL;
       return this;
     }
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * connections are accepted too, up to {@link NettyOptions.Builder#maxPendingHandshakes} pending
  * ones ({@link PendingHandshakes}), and {@code get_request()} gets the first that is ready.
  *
- * <p>On epoll, without handlers of the user's and without TLS, and unless turned off, a {@link
+ * <p>On epoll, without handlers of the user's, TLS or PROXY, and unless turned off, a {@link
  * DirectAccept} lets the serving thread accept while connections wait in the backlog; the new
  * channel is registered with an event loop without waiting for it (its first read or write is
  * queued behind the registration on that loop). The event loop accepts (through Netty's {@code
@@ -67,7 +67,11 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
     this.accepts = new PendingHandshakes(config.maxPendingHandshakes, this::readChannel);
     boolean enabled = config.directAccept(); // read (and checked) on every transport
     directWanted =
-        enabled && transport == Transport.EPOLL && config.pipeline == null && spec.tls() == null;
+        enabled
+            && transport == Transport.EPOLL
+            && config.pipeline == null
+            && spec.tls() == null
+            && !config.front.any(); // TLS and PROXY settings need the event loop's Park
   }
 
   @Override
@@ -235,8 +239,9 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
       }
       child.closeFuture().addListener(f -> group.release());
       ChannelStream connection = new ChannelStream(child, transport, config.maxLineLength);
-      if (config.pipeline != null || spec.tls() != null) {
+      if (config.pipeline != null || spec.tls() != null || config.front.any()) {
         try {
+          config.front.install(child); // NettyOptions' TLS and PROXY: before the user's handlers
           if (config.pipeline != null) {
             config.pipeline.initChannel(child);
           }
@@ -251,8 +256,8 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
           return;
         }
       }
-      boolean tls = Handlers.hasTls(child.pipeline());
-      boolean proxy = Handlers.hasProxyDecoder(child.pipeline());
+      boolean tls = config.front.waitsForTls() || Handlers.hasTls(child.pipeline());
+      boolean proxy = config.front.waitsForProxy() || Handlers.hasProxyDecoder(child.pipeline());
       if (tls || proxy) {
         child
             .pipeline()

@@ -1,5 +1,6 @@
 package io.github.socketserver4j.netty;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -12,7 +13,19 @@ import java.net.UnknownHostException;
 
 /** The PROXY protocol decoder ({@code netty-codec-haproxy}); used only when it is present. */
 final class ProxySupport {
+  /** The name of the PROXY decoder (or detector) in the pipeline. */
+  static final String NAME = "socketserver4j-proxy";
+
   private ProxySupport() {}
+
+  /**
+   * Adds the PROXY decoder last in {@code child}'s pipeline: a {@link ProxyDetector} that puts
+   * Netty's {@code HAProxyMessageDecoder} (v1 and v2) in its own place when the connection starts
+   * with a header, and otherwise fails the connection ({@code required}) or lets it through.
+   */
+  static void install(Channel child, boolean required) {
+    child.pipeline().addLast(NAME, new ProxyDetector(required));
+  }
 
   static boolean inPipeline(ChannelPipeline pipeline) {
     return pipeline.get(HAProxyMessageDecoder.class) != null;
