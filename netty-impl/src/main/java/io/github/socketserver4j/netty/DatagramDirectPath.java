@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.StampedLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,20 +66,16 @@ final class DatagramDirectPath {
   /** How many undecodable senders one {@link #receive()} skips before it lets Netty read. */
   private static final int MAX_SKIPPED = 16;
 
-  private final Socket own;
+  private final OwnedDescriptor own;
   private final boolean unix;
   private final ByteBufAllocator alloc;
   private final Consumer<UnixAddresses.Undecodable> dropped;
-  private final StampedLock guard = new StampedLock();
 
-  /** Written under the write lock, read under the read lock. */
-  private boolean closed;
-
-  /** Used by the one receiving thread at a time, under the read lock; released by close(). */
+  /** Used by the one receiving thread at a time, inside {@code own.use}; released by close(). */
   private ByteBuf receiveBuffer;
 
   private DatagramDirectPath(
-      Socket own, boolean unix, ByteBufAllocator alloc, Consumer<UnixAddresses.Undecodable> dropped) {
+      OwnedDescriptor own, boolean unix, ByteBufAllocator alloc, Consumer<UnixAddresses.Undecodable> dropped) {
     this.own = own;
     this.unix = unix;
     this.alloc = alloc;
@@ -101,9 +96,9 @@ final class DatagramDirectPath {
       return null;
     }
     int fd = ((UnixChannel) channel).fd().intValue(); // open: only this loop can close it
-    Socket copy;
+    OwnedDescriptor copy;
     try {
-      copy = new Socket(Descriptors.duplicate(fd));
+      copy = new OwnedDescriptor(fd);
     } catch (IOException | RuntimeException e) {
       LOG.debug("cannot duplicate descriptor {}; datagrams go through Netty only", fd, e);
       return null;
@@ -121,40 +116,36 @@ final class DatagramDirectPath {
    * @throws IOException if the socket reports an error (the caller lets Netty's read meet it)
    */
   NettyDatagramSocket.Received receive() throws IOException {
-    long stamp = guard.readLock();
-    try {
-      if (closed) {
+    return own.use(this::receiveOn);
+  }
+
+  private NettyDatagramSocket.Received receiveOn(Socket socket) throws IOException {
+    if (receiveBuffer == null) {
+      receiveBuffer = alloc.directBuffer(READ_SIZE, READ_SIZE);
+    }
+    ByteBuffer buf = receiveBuffer.internalNioBuffer(0, READ_SIZE);
+    int at = buf.position();
+    for (int skipped = 0; skipped < MAX_SKIPPED; skipped++) {
+      if (!unix) {
+        DatagramSocketAddress from = socket.recvFrom(buf, at, at + READ_SIZE);
+        return from == null
+            ? null
+            : new NettyDatagramSocket.Received(
+                copy(buf, at, from.receivedAmount()),
+                new InetSocketAddress(from.getAddress(), from.getPort()));
+      }
+      DomainDatagramSocketAddress from = socket.recvFromDomainSocket(buf, at, at + READ_SIZE);
+      if (from == null) {
         return null;
       }
-      if (receiveBuffer == null) {
-        receiveBuffer = alloc.directBuffer(READ_SIZE, READ_SIZE);
+      try {
+        SocketAddress sender = UnixAddresses.sender(from.path());
+        return new NettyDatagramSocket.Received(copy(buf, at, from.receivedAmount()), sender);
+      } catch (UnixAddresses.Undecodable e) {
+        dropped.accept(e);
       }
-      ByteBuffer buf = receiveBuffer.internalNioBuffer(0, READ_SIZE);
-      int at = buf.position();
-      for (int skipped = 0; skipped < MAX_SKIPPED; skipped++) {
-        if (!unix) {
-          DatagramSocketAddress from = own.recvFrom(buf, at, at + READ_SIZE);
-          return from == null
-              ? null
-              : new NettyDatagramSocket.Received(
-                  copy(buf, at, from.receivedAmount()),
-                  new InetSocketAddress(from.getAddress(), from.getPort()));
-        }
-        DomainDatagramSocketAddress from = own.recvFromDomainSocket(buf, at, at + READ_SIZE);
-        if (from == null) {
-          return null;
-        }
-        try {
-          SocketAddress sender = UnixAddresses.sender(from.path());
-          return new NettyDatagramSocket.Received(copy(buf, at, from.receivedAmount()), sender);
-        } catch (UnixAddresses.Undecodable e) {
-          dropped.accept(e);
-        }
-      }
-      return null;
-    } finally {
-      guard.unlockRead(stamp);
     }
+    return null;
   }
 
   /**
@@ -170,24 +161,22 @@ final class DatagramDirectPath {
       return false;
     }
     ByteBuf buf = alloc.directBuffer(data.length);
-    long stamp = guard.readLock();
     try {
-      if (closed) {
-        return false;
-      }
-      buf.writeBytes(data);
-      ByteBuffer nio = buf.internalNioBuffer(0, data.length);
-      int limit = nio.position() + data.length;
-      int sent;
-      if (unix) {
-        sent = own.sendToDomainSocket(nio, nio.position(), limit, name);
-      } else {
-        InetSocketAddress inet = (InetSocketAddress) address;
-        sent = own.sendTo(nio, nio.position(), limit, inet.getAddress(), inet.getPort());
-      }
-      return sent > 0; // 0 is EAGAIN
+      Boolean sent =
+          own.use(
+              socket -> {
+                buf.writeBytes(data);
+                ByteBuffer nio = buf.internalNioBuffer(0, data.length);
+                int limit = nio.position() + data.length;
+                if (unix) {
+                  return socket.sendToDomainSocket(nio, nio.position(), limit, name) > 0;
+                }
+                InetSocketAddress inet = (InetSocketAddress) address;
+                return socket.sendTo(nio, nio.position(), limit, inet.getAddress(), inet.getPort())
+                    > 0; // 0 is EAGAIN
+              });
+      return sent != null && sent; // null: the path is closed
     } finally {
-      guard.unlockRead(stamp);
       buf.release();
     }
   }
@@ -197,34 +186,18 @@ final class DatagramDirectPath {
    * before it closes the channel, and by the channel's close listener; idempotent.
    */
   void close() {
-    long stamp = guard.writeLock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      if (receiveBuffer != null) {
-        receiveBuffer.release();
-        receiveBuffer = null;
-      }
-      try {
-        own.close();
-      } catch (IOException e) {
-        LOG.debug("closing the duplicate descriptor {} failed", own.intValue(), e);
-      }
-    } finally {
-      guard.unlockWrite(stamp);
-    }
+    own.close(
+        () -> {
+          if (receiveBuffer != null) {
+            receiveBuffer.release();
+            receiveBuffer = null;
+          }
+        });
   }
 
   /** Whether {@link #close()} has run. */
   boolean isClosed() {
-    long stamp = guard.readLock();
-    try {
-      return closed;
-    } finally {
-      guard.unlockRead(stamp);
-    }
+    return own.isClosed();
   }
 
   /** The duplicate's number, for tests. */

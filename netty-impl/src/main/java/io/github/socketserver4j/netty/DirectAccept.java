@@ -9,7 +9,6 @@ import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.util.concurrent.locks.StampedLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,18 +43,14 @@ final class DirectAccept {
    */
   static final String PROPERTY = "socketserver4j.netty.directAccept";
 
-  private final Socket own;
+  private final OwnedDescriptor own;
   private final Channel listener;
   private final boolean unix;
-  private final StampedLock guard = new StampedLock();
 
   /** The peer's address as {@code accept} writes it (Netty's layout); the channel asks again. */
   private final byte[] peer = new byte[26];
 
-  /** Written under the write lock, read under the read lock. */
-  private boolean closed;
-
-  private DirectAccept(Socket own, Channel listener, boolean unix) {
+  private DirectAccept(OwnedDescriptor own, Channel listener, boolean unix) {
     this.own = own;
     this.listener = listener;
     this.unix = unix;
@@ -74,9 +69,9 @@ final class DirectAccept {
       return null;
     }
     int fd = ((UnixChannel) listener).fd().intValue(); // open: only this loop can close it
-    Socket copy;
+    OwnedDescriptor copy;
     try {
-      copy = new Socket(Descriptors.duplicate(fd));
+      copy = new OwnedDescriptor(fd);
     } catch (IOException | RuntimeException e) {
       LOG.debug("cannot duplicate descriptor {}; the event loop accepts every connection", fd, e);
       return null;
@@ -119,16 +114,11 @@ final class DirectAccept {
       close();
       return null;
     }
-    int fd;
-    long stamp = guard.readLock();
-    try {
-      if (closed) {
-        return null;
-      }
-      fd = own.accept(peer);
-    } finally {
-      guard.unlockRead(stamp);
+    Integer accepted = own.use(socket -> socket.accept(peer));
+    if (accepted == null) {
+      return null; // closed
     }
+    int fd = accepted;
     if (fd < 0) {
       return null; // EAGAIN: nothing waiting
     }
@@ -157,30 +147,12 @@ final class DirectAccept {
    * the server before it closes the channel, and by the channel's close listener; idempotent.
    */
   void close() {
-    long stamp = guard.writeLock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      try {
-        own.close();
-      } catch (IOException e) {
-        LOG.debug("closing the duplicate descriptor {} failed", own.intValue(), e);
-      }
-    } finally {
-      guard.unlockWrite(stamp);
-    }
+    own.close(() -> {});
   }
 
   /** Whether {@link #close()} has run. */
   boolean isClosed() {
-    long stamp = guard.readLock();
-    try {
-      return closed;
-    } finally {
-      guard.unlockRead(stamp);
-    }
+    return own.isClosed();
   }
 
   /** The duplicate's number, for tests. */
