@@ -578,7 +578,7 @@ public class BaseHTTPRequestHandler extends StreamRequestHandler {
    * @param args its arguments
    */
   public void logMessage(String format, Object... args) {
-    String message = String.format(Locale.ROOT, format, args);
+    String message = PercentFormat.format(format, args);
     System.err.print(
         addressString() + " - - [" + logDateTimeString() + "] " + PyText.escapeControl(message)
             + "\n");

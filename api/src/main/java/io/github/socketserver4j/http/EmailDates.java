@@ -60,30 +60,42 @@ final class EmailDates {
   /** {@code email.utils.formatdate(timestamp, usegmt=True)}. */
   static String formatdate(double timestamp) {
     ZonedDateTime t = Instant.ofEpochSecond(pythonSeconds(timestamp)).atZone(ZoneOffset.UTC);
-    return String.format(
-        Locale.ROOT,
-        "%s, %02d %s %04d %02d:%02d:%02d GMT",
-        WEEKDAYNAME.get(t.getDayOfWeek().getValue() - 1),
-        t.getDayOfMonth(),
-        MONTHNAME.get(t.getMonthValue() - 1),
-        t.getYear(),
-        t.getHour(),
-        t.getMinute(),
-        t.getSecond());
+    // "%s, %02d %s %04d %02d:%02d:%02d GMT", built without java.util.Formatter: this runs for
+    // every response (Date, Last-Modified), where the Formatter cost more than the rest.
+    StringBuilder b = new StringBuilder(29);
+    b.append(WEEKDAYNAME.get(t.getDayOfWeek().getValue() - 1)).append(", ");
+    pad(b, t.getDayOfMonth(), 2).append(' ').append(MONTHNAME.get(t.getMonthValue() - 1));
+    pad(b.append(' '), t.getYear(), 4).append(' ');
+    return time(b, t).append(" GMT").toString();
   }
 
   /** {@code log_date_time_string()}: now, in the local time zone. */
   static String logDateTime(Instant now, ZoneId zone) {
     ZonedDateTime t = now.atZone(zone);
-    return String.format(
-        Locale.ROOT,
-        "%02d/%3s/%04d %02d:%02d:%02d",
-        t.getDayOfMonth(),
-        MONTHNAME.get(t.getMonthValue() - 1),
-        t.getYear(),
-        t.getHour(),
-        t.getMinute(),
-        t.getSecond());
+    // "%02d/%3s/%04d %02d:%02d:%02d", without java.util.Formatter (one per logged request).
+    StringBuilder b = new StringBuilder(20);
+    pad(b, t.getDayOfMonth(), 2).append('/').append(MONTHNAME.get(t.getMonthValue() - 1));
+    pad(b.append('/'), t.getYear(), 4).append(' ');
+    return time(b, t).toString();
+  }
+
+  private static StringBuilder time(StringBuilder b, ZonedDateTime t) {
+    pad(b, t.getHour(), 2).append(':');
+    pad(b, t.getMinute(), 2).append(':');
+    return pad(b, t.getSecond(), 2);
+  }
+
+  /** Python's {@code %0Nd}: at least {@code width} digits, zeros after a minus sign. */
+  static StringBuilder pad(StringBuilder b, int value, int width) {
+    String digits = Long.toString(Math.abs((long) value));
+    if (value < 0) {
+      b.append('-');
+      width--;
+    }
+    for (int i = digits.length(); i < width; i++) {
+      b.append('0');
+    }
+    return b.append(digits);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.github.socketserver4j.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Instant;
 import java.util.List;
@@ -58,6 +59,44 @@ class ParsingTest {
         EmailDates.utcInstant("Sun Nov  6 08:49:37 1994"));
     assertEquals("Thu, 01 Jan 1970 00:00:00 GMT", EmailDates.formatdate(0.4));
     assertEquals("Thu, 01 Jan 1970 00:00:01 GMT", EmailDates.formatdate(0.9999996));
+  }
+
+  @Test
+  @DisplayName("email.utils.formatdate(usegmt=True) and log_date_time_string, built without Formatter")
+  void dateFormats() {
+    assertEquals("Sun, 06 Nov 1994 08:49:37 GMT", EmailDates.formatdate(784111777));
+    assertEquals("Tue, 14 Nov 2023 22:13:20 GMT", EmailDates.formatdate(1700000000.5));
+    assertEquals("Fri, 31 Aug 0970 00:00:00 GMT", EmailDates.formatdate(-31536000000.0));
+    assertEquals("Fri, 31 Dec 9999 23:59:59 GMT", EmailDates.formatdate(253402300799.0));
+    assertEquals("Tue, 29 Feb 2000 00:00:00 GMT", EmailDates.formatdate(951782400));
+    // log_date_time_string in a UTC zone (TZ=UTC, time.localtime).
+    java.time.ZoneId utc = java.time.ZoneOffset.UTC;
+    assertEquals("01/Jan/1970 00:00:00", EmailDates.logDateTime(Instant.EPOCH, utc));
+    assertEquals(
+        "06/Nov/1994 08:49:37", EmailDates.logDateTime(Instant.ofEpochSecond(784111777), utc));
+    assertEquals(
+        "31/Aug/0970 00:00:00", EmailDates.logDateTime(Instant.ofEpochSecond(-31536000000L), utc));
+  }
+
+  @Test
+  @DisplayName("log_message's format: %s, %d and %% directly, anything else as String.format")
+  void logMessageFormat() {
+    assertEquals("\"GET / HTTP/1.1\" 200 -",
+        PercentFormat.format("\"%s\" %s %s", "GET / HTTP/1.1", "200", "-"));
+    assertEquals("code 404, message File not found",
+        PercentFormat.format("code %d, message %s", 404, "File not found"));
+    assertEquals("100% null 7", PercentFormat.format("100%% %s %d", null, 7L));
+    assertEquals("no args", PercentFormat.format("no args"));
+    // What Python's % would reject, String.format decides: its result or its exception.
+    assertEquals("  x|", PercentFormat.format("%3s|", "x"));
+    assertEquals(String.format(java.util.Locale.ROOT, "%d", new java.math.BigInteger("12")),
+        PercentFormat.format("%d", new java.math.BigInteger("12")));
+    assertThrows(java.util.IllegalFormatConversionException.class,
+        () -> PercentFormat.format("%d", "text"));
+    assertThrows(java.util.MissingFormatArgumentException.class,
+        () -> PercentFormat.format("%s %s", "one"));
+    assertThrows(java.util.UnknownFormatConversionException.class,
+        () -> PercentFormat.format("trailing %"));
   }
 
   @Test

@@ -52,4 +52,25 @@ class SimpleHTTPRequestHandlerTest {
       assertEquals(c[1], handler2.translatePath(c[0]), c[0]);
     }
   }
+
+  @Test
+  @DisplayName("issue 12: copyfile sizes its buffer by available(), and still copies to the end")
+  void copyfileCopiesPastWhatAvailableSaid() throws java.io.IOException {
+    byte[] data = new byte[200_000];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i * 31);
+    }
+    for (int claimed : new int[] {0, 1, 12, 65_535, 65_536, 1_000_000}) {
+      java.io.InputStream source =
+          new java.io.ByteArrayInputStream(data) {
+            @Override
+            public synchronized int available() {
+              return claimed; // wrong on purpose: the file grew, or the stream cannot tell
+            }
+          };
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      handler1.copyfile(source, out);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(data, out.toByteArray(), "claimed " + claimed);
+    }
+  }
 }

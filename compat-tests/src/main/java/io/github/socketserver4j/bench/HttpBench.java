@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * on socketserver4j's command (ThreadingHTTPServer + SimpleHTTPRequestHandler), CPython 3.13's
  * {@code python -m http.server} with {@code -p HTTP/1.0} and {@code -p HTTP/1.1}, JDK 25's
  * {@code jwebserver}, and {@link NettyHttpFileServer} as the ceiling. Each server runs in a fresh
- * process per round, warmed up, then measured; the order alternates each round (ABBA) and the
- * table gives medians of requests/s and server CPU µs per request (from /proc).
+ * process per round, warmed up (10 s by default, so the JIT compilers have settled), then
+ * measured; the order alternates each round (ABBA) and the table gives medians of requests/s and
+ * server CPU µs per request (from /proc).
  *
  * <p>Options (those of {@code bench/run}): {@code --quick}, {@code --rounds N}, {@code --warmup S},
  * {@code --measure S}, {@code --workloads http-12b-ka,...}, {@code --servers text,...}, {@code
@@ -43,7 +44,10 @@ public final class HttpBench {
 
   public static void main(String[] args) throws Exception {
     int rounds = 3;
-    double warmup = 2;
+    // Ten seconds of warm-up by default: after 2 s, C2 was still compiling the Java servers' request
+    // paths and took a third of socketserver4j's CPU in the measured window (103 of 316 µs per
+    // request; raw Netty's and jwebserver's too, less); the rows compare servers in steady state.
+    double warmup = 10;
     double measure = 4;
     List<String> workloads = List.of();
     List<String> servers = List.of();
