@@ -3,6 +3,8 @@ package io.github.socketserver4j;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.net.SocketException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
@@ -47,6 +49,8 @@ import javax.net.ssl.SSLSession;
  *       <td>{@link #recv(int)}, {@link #recvInto(byte[], int)}</td></tr>
  *   <tr><td>{@code send(data)}, {@code sendall(data)}</td>
  *       <td>{@link #send(byte[])}, {@link #sendall(byte[])}</td></tr>
+ *   <tr><td>{@code sendfile(file, offset, count)}</td>
+ *       <td>{@link #sendfile(FileChannel, long, long)}</td></tr>
  *   <tr><td>{@code shutdown(SHUT_RD | SHUT_WR | SHUT_RDWR)}</td>
  *       <td>{@link #shutdown(int)} with {@link #SHUT_RD}, {@link #SHUT_WR}, {@link #SHUT_RDWR}</td></tr>
  *   <tr><td>{@code makefile('rb')}</td><td>{@link #openInputStream()}</td></tr>
@@ -166,6 +170,51 @@ public interface StreamRequest extends Request, AutoCloseable {
    */
   default void sendall(byte[] data) throws IOException {
     openOutputStream().write(data);
+  }
+
+  /**
+   * Sends up to {@code count} bytes of {@code file} from {@code offset}, Python's {@code
+   * sendfile(file, offset, count)}: as {@link #sendall} would send them, in order after every
+   * byte written before, and returns how many were sent, fewer than {@code count} only when the
+   * file ends first. As in Python, the file's position is {@code offset} plus that number on
+   * return; the file stays open (the caller closes it).
+   *
+   * <p>Handlers call it to send a file body without copying it through a {@code byte[]} of
+   * their own; {@link io.github.socketserver4j.http.SimpleHTTPRequestHandler} sends files with
+   * it. Use {@link Long#MAX_VALUE} for Python's {@code count=None} (to the end of the file).
+   *
+   * @implSpec The default reads the file in blocks of up to 64 KiB and sends each with {@link
+   *     #sendall}, as CPython's {@code _sendfile_use_send} does where {@code os.sendfile} cannot
+   *     be used. The Netty transport overrides it to read the file straight into the buffers it
+   *     sends, with no copy in between.
+   * @param file a file open for reading
+   * @param offset where to start, 0 or more
+   * @param count how many bytes at most, 1 or more
+   * @return the number of bytes sent
+   * @throws IllegalArgumentException if {@code count} is 0 or less, Python's {@code ValueError}
+   * @throws SocketException {@code [Errno 22] Invalid argument} if {@code offset} is negative
+   * @throws java.net.SocketTimeoutException when the {@linkplain #settimeout timeout} expires
+   * @throws IOException if reading the file fails, or the connection failed, is closed or its
+   *     output was shut down; the file's position then tells how far it got
+   */
+  default long sendfile(FileChannel file, long offset, long count) throws IOException {
+    SendFile.checkArguments(offset, count);
+    ByteBuffer block = ByteBuffer.allocate(SendFile.firstBlock(file, offset, count));
+    long sent = 0;
+    try {
+      while (sent < count) {
+        block.clear().limit((int) Math.min(block.capacity(), count - sent));
+        int n = file.read(block, offset + sent);
+        if (n <= 0) {
+          break;
+        }
+        sendall(Arrays.copyOf(block.array(), n));
+        sent += n;
+      }
+    } finally {
+      file.position(offset + sent);
+    }
+    return sent;
   }
 
   /**

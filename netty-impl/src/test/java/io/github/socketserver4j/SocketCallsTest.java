@@ -201,4 +201,42 @@ class SocketCallsTest {
       serving.join();
     }
   }
+
+  @Test
+  @DisplayName("sendfile(file, offset, count): the bytes in order with the writes around them, the count sent, tell() after them")
+  void sendfile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    byte[] data = new byte[100_000]; // more than one 64 KiB block
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i * 7);
+    }
+    java.nio.file.Path path = java.nio.file.Files.write(dir.resolve("data.bin"), data);
+    try (TCPServer server = server(r -> {
+      try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(path)) {
+        // Each expected count and position is what python3.13's socket.sendfile gave.
+        assertEquals(100_000, r.sendfile(f, 0, Long.MAX_VALUE));
+        assertEquals(100_000, f.position());
+        r.sendall("|".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(10, r.sendfile(f, 99_990, 100)); // the file ends first
+        assertEquals(100_000, f.position());
+        assertEquals(3, r.sendfile(f, 5, 3));
+        assertEquals(8, f.position());
+        assertEquals(0, r.sendfile(f, 200_000, 10)); // past the end: nothing
+        assertEquals(200_000, f.position());
+        assertThrows(IllegalArgumentException.class, () -> r.sendfile(f, 0, 0),
+            "count must be a positive integer (got 0)");
+        assertThrows(SocketException.class, () -> r.sendfile(f, -1, 10),
+            "[Errno 22] Invalid argument");
+      }
+    }); Client c = Client.connect(server.serverAddress())) {
+      Background serving = Background.start("serving", server::handleRequest);
+      byte[] got = c.readToEnd();
+      serving.join();
+      java.io.ByteArrayOutputStream want = new java.io.ByteArrayOutputStream();
+      want.write(data);
+      want.write('|');
+      want.write(data, 99_990, 10);
+      want.write(data, 5, 3);
+      assertArrayEquals(want.toByteArray(), got);
+    }
+  }
 }

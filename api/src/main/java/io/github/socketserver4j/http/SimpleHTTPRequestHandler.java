@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +34,8 @@ import java.util.Optional;
  *   <li>Nothing outside {@link #directory()} is served: {@link #translatePath} drops {@code ..},
  *       encoded or not, and empty parts. Symbolic links inside the directory are followed, as in
  *       CPython.
- *   <li>Files are streamed with a 64 KiB buffer ({@code shutil.copyfileobj}'s), so memory stays
- *       bounded whatever their size; {@code Last-Modified} is always sent and {@code
+ *   <li>Files are streamed in blocks of at most 64 KiB ({@code shutil.copyfileobj}'s), through
+ *       the connection's {@code sendfile}, so memory stays bounded whatever their size; {@code Last-Modified} is always sent and {@code
  *       If-Modified-Since} (without {@code If-None-Match}) answers 304 when the file is not newer.
  *   <li>The {@code Content-type} comes from {@link #guessType}: {@link #extensionsMap()}, then
  *       CPython's {@code mimetypes} table and the system's {@code mime.types} files.
@@ -228,7 +227,7 @@ public class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
       sendHeader("Content-Length", String.valueOf(channel.size()));
       sendHeader("Last-Modified", dateTimeString(mtime));
       endHeaders();
-      return Channels.newInputStream(channel);
+      return new FileBody(channel);
     } catch (IOException | RuntimeException | Error e) {
       channel.close();
       throw e;
@@ -285,13 +284,26 @@ public class SimpleHTTPRequestHandler extends BaseHTTPRequestHandler {
 
   /**
    * Copies the body to the client, CPython's {@code copyfile(source, outputfile)} ({@code
-   * shutil.copyfileobj}): reads and writes {@value #COPY_BUFSIZE} bytes at a time.
+   * shutil.copyfileobj}): reads and writes {@value #COPY_BUFSIZE} bytes at a time. The file
+   * {@link #sendHead()} opened, copied to the unbuffered {@link #wfile()}, goes instead through
+   * the connection's {@link io.github.socketserver4j.StreamRequest#sendfile sendfile}: the same
+   * bytes, read from the file straight into the transport's buffers.
    *
    * @param source what to send
    * @param outputfile where to write it
    * @throws IOException if reading or writing fails
    */
   public void copyfile(InputStream source, OutputStream outputfile) throws IOException {
+    if (source instanceof FileBody && outputfile == wfile() && wbufsize() == 0) {
+      // The file sendHead() opened, to the unbuffered wfile: the same bytes in the same order
+      // through the connection's sendfile, which reads the file into the buffers it sends.
+      FileChannel file = ((FileBody) source).channel();
+      long position = file.position();
+      if (position < file.size()) {
+        connection().sendfile(file, position, Long.MAX_VALUE);
+      }
+      return;
+    }
     // No bigger than what is left (plus one byte, to see the end in one read): a 64 KiB array
     // zeroed for a 12-byte file cost more than the rest of the request. available() is the
     // bytes left for the file sendHead() opens; 0 (unknown) takes the full size.

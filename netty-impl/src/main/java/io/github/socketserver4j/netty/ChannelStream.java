@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -276,6 +277,17 @@ final class ChannelStream implements StreamRequest {
 
   void write(byte[] b, int off, int len) throws IOException {
     output.write(b, off, len);
+  }
+
+  @Override
+  public long sendfile(FileChannel file, long offset, long count) throws IOException {
+    if (count <= 0) {
+      throw new IllegalArgumentException("count must be a positive integer (got " + count + ")");
+    }
+    if (offset < 0) {
+      throw new SocketException("[Errno 22] Invalid argument: sendfile offset " + offset);
+    }
+    return output.sendFile(file, offset, count);
   }
 
   /** On the event loop: the channel's writability changed; writers may go on. */

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import java.io.IOException;
 import java.net.SocketException;
+import java.nio.channels.FileChannel;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectionOutput {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionOutput.class);
+
+  /** The largest buffer {@link #sendFile} reads a file into. */
+  private static final int MAX_FILE_CHUNK = ChannelStream.MAX_WRITE_CHUNK;
 
   /** How long a closed connection may keep trying to deliver its last bytes. */
   private static final long LINGER_SECONDS = 60;
@@ -62,25 +66,75 @@ final class ConnectionOutput {
         int n = Math.min(len, ChannelStream.MAX_WRITE_CHUNK);
         ByteBuf buf = channel.alloc().buffer(n);
         buf.writeBytes(b, off, n);
-        ChannelFuture written = channel.writeAndFlush(buf);
-        lastWrite = written;
-        written.addListener(writeDone);
         off += n;
         len -= n;
-        // The pending bytes count at once, so this sees the backlog of the write just queued.
-        while (!channel.isWritable()
-            && channel.isActive()
-            && connection.failure() == null
-            && !connection.released()) {
-          interrupted |= connection.await(timeout, deadline);
-        }
-        connection.checkNotFailed();
-        connection.checkUsable();
+        interrupted |= send(buf, timeout, deadline);
       }
     } finally {
       connection.lock.unlock();
       ChannelStream.restoreInterrupt(interrupted);
     }
+  }
+
+  /**
+   * Python's {@code sendfile(file, offset, count)}: as {@link #write}, but each chunk is read from
+   * the file straight into the buffer that is sent (one copy, where the generic form reads into a
+   * {@code byte[]} and copies that). Returns the bytes sent; the file's position ends after them.
+   */
+  long sendFile(FileChannel file, long offset, long count) throws IOException {
+    connection.checkBlockingAllowed();
+    boolean interrupted = false;
+    long sent = 0;
+    connection.lock.lock();
+    try {
+      long timeout = connection.timeoutNanos();
+      long deadline = System.nanoTime() + Math.max(timeout, 0);
+      long size = file.size();
+      while (sent < count && offset + sent < size) {
+        checkWritable();
+        int n = (int) Math.min(Math.min(count - sent, size - offset - sent), MAX_FILE_CHUNK);
+        ByteBuf buf = channel.alloc().buffer(n);
+        int got;
+        try {
+          got = buf.writeBytes(file, offset + sent, n);
+        } catch (IOException | RuntimeException e) {
+          buf.release();
+          throw e;
+        }
+        if (got <= 0) {
+          buf.release();
+          break; // the file shrank
+        }
+        sent += got;
+        interrupted |= send(buf, timeout, deadline);
+      }
+    } finally {
+      connection.lock.unlock();
+      file.position(offset + sent);
+      ChannelStream.restoreInterrupt(interrupted);
+    }
+    return sent;
+  }
+
+  /**
+   * Hands {@code buf} to the event loop and, while the channel is over its high water mark,
+   * waits for it to drain. Lock held. Returns whether the thread was interrupted meanwhile.
+   */
+  private boolean send(ByteBuf buf, long timeout, long deadline) throws IOException {
+    boolean interrupted = false;
+    ChannelFuture written = channel.writeAndFlush(buf);
+    lastWrite = written;
+    written.addListener(writeDone);
+    // The pending bytes count at once, so this sees the backlog of the write just queued.
+    while (!channel.isWritable()
+        && channel.isActive()
+        && connection.failure() == null
+        && !connection.released()) {
+      interrupted |= connection.await(timeout, deadline);
+    }
+    connection.checkNotFailed();
+    connection.checkUsable();
+    return interrupted;
   }
 
   private void checkWritable() throws IOException {
