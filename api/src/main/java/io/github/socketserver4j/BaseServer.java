@@ -666,6 +666,15 @@ public abstract class BaseServer implements AutoCloseable {
    * @throws IllegalStateException if called on the thread that runs {@code serveForever}
    */
   public final DrainResult drain(Duration deadline) {
+    return drain(deadline, () -> {});
+  }
+
+  /**
+   * {@link #drain(Duration)}, calling {@code started} once the server has stopped beginning
+   * requests and the count of finished ones has begun: {@link DrainOnSignal} says "draining"
+   * there, so a request that ends after the line is counted as finished.
+   */
+  final DrainResult drain(Duration deadline, Runnable started) {
     Objects.requireNonNull(deadline, "deadline");
     if (Thread.currentThread() == servingThread) {
       throw new IllegalStateException(
@@ -681,6 +690,7 @@ public abstract class BaseServer implements AutoCloseable {
     if (s != null) {
       s.stopAccepting();
     }
+    started.run();
     // Step 2, await the requests until the deadline; then cut the late ones.
     inFlight.awaitEmpty(start + budget);
     List<Request> late = inFlight.snapshot();

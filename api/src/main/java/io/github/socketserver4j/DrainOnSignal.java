@@ -181,10 +181,12 @@ public final class DrainOnSignal {
       Serving serving = e.getValue();
       serving.draining = true;
       Thread t = new Thread(() -> {
-        LOG.info("{}: draining {} on {} (deadline {} s)", why, BaseServer.className(server.getClass()),
-            PythonReprs.address(server.serverAddress()), Py.repr(serving.deadline));
         try {
-          serving.result = server.drain(serving.deadline);
+          // "draining" once the drain has begun, not before: a request that ends after the line
+          // counts as finished (under load this thread may wait between the two).
+          serving.result = server.drain(serving.deadline, () -> LOG.info(
+              "{}: draining {} on {} (deadline {} s)", why, BaseServer.className(server.getClass()),
+              PythonReprs.address(server.serverAddress()), Py.repr(serving.deadline)));
           LOG.info("{} on {} drained: {} requests finished, {} cut", BaseServer.className(server.getClass()),
               PythonReprs.address(server.serverAddress()), serving.result.finished(), serving.result.cut());
         } catch (RuntimeException | Error ex) {

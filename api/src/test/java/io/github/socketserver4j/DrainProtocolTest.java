@@ -4,6 +4,7 @@ import static io.github.socketserver4j.memory.MemoryNetwork.anyPort;
 import static io.github.socketserver4j.testing.ApiTestRules.awaitEnded;
 import static io.github.socketserver4j.testing.ApiTestRules.waitBound;
 import static io.github.socketserver4j.testing.ApiTestRules.awaitTrue;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -178,6 +179,34 @@ class DrainProtocolTest {
       assertThrows(IllegalStateException.class, server::handleRequest);
       assertThrows(
           java.net.ConnectException.class, () -> MemoryNetwork.connect(server.serverAddress()));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"threading", "forking"})
+  @DisplayName(
+      "DrainOnSignal (issue 13): a request that ends once the drain says it has"
+          + " begun counts as finished")
+  void requestEndingAfterTheDrainBeganIsFinished(String kind) throws Exception {
+    MemorySocketProvider provider = new MemorySocketProvider();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    Gate entered = new Gate(1);
+    TCPServer server = recording(kind, provider, errors, () -> new FinOrStuck(entered));
+    try (server;
+        MemoryClient fin = MemoryNetwork.connect(server.serverAddress())) {
+      fin.send("fin\n");
+      server.handleRequest();
+      entered.awaitEntered();
+      // What DrainOnSignal does at "draining": here the request ends, before the drain waits.
+      DrainResult result =
+          server.drain(
+              Duration.ofSeconds(30),
+              () -> {
+                assertEquals("done\n", assertDoesNotThrow(() -> fin.readLine(waitBound())));
+                awaitTrue(() -> server.activeRequests() == 0, "the request to end");
+              });
+      assertEquals(new DrainResult(1, 0, 0), result);
+      assertEquals(List.of(), errors);
     }
   }
 
