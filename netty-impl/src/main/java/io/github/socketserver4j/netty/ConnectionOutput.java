@@ -35,13 +35,32 @@ final class ConnectionOutput {
   private final Channel channel;
   private final ChannelFutureListener writeDone = this::writeDone;
 
+  /** Writes on the handler's thread where it can, or null: every write goes through the loop. */
+  private final DirectWriter direct;
+
   // Guarded by connection.lock.
   private boolean shut;
   private ChannelFuture lastWrite;
 
-  ConnectionOutput(ChannelStream connection, Channel channel) {
+  ConnectionOutput(ChannelStream connection, Channel channel, DirectWriter direct) {
     this.connection = connection;
     this.channel = channel;
+    this.direct = direct;
+  }
+
+  /** Bytes written on the handler's thread so far (for tests). */
+  long directBytes() {
+    return direct == null ? 0 : direct.bytesSent();
+  }
+
+  /** Whether the direct writer is open (for tests). */
+  boolean directWriterOpen() {
+    return direct != null && direct.isOpen();
+  }
+
+  /** Which path writes take, for the connection's DEBUG line. */
+  String path() {
+    return direct == null ? "writes through the event loop" : "direct writes";
   }
 
   // ---- On the handler's thread ----
@@ -62,11 +81,14 @@ final class ConnectionOutput {
         int n = Math.min(len, ChannelStream.MAX_WRITE_CHUNK);
         ByteBuf buf = channel.alloc().buffer(n);
         buf.writeBytes(b, off, n);
+        off += n;
+        len -= n;
+        if (sentDirectly(buf)) {
+          continue;
+        }
         ChannelFuture written = channel.writeAndFlush(buf);
         lastWrite = written;
         written.addListener(writeDone);
-        off += n;
-        len -= n;
         // The pending bytes count at once, so this sees the backlog of the write just queued.
         while (!channel.isWritable()
             && channel.isActive()
@@ -81,6 +103,34 @@ final class ConnectionOutput {
       connection.lock.unlock();
       ChannelStream.restoreInterrupt(interrupted);
     }
+  }
+
+  /**
+   * Lock held: sends {@code buf} on this thread if no earlier write is still on its way through
+   * the event loop; true if all of it went (it is released), false if the rest must follow it
+   * there. A failure fails the connection as the event loop's write would have: same exception,
+   * and the channel closes (Netty closes it after a failed write).
+   */
+  private boolean sentDirectly(ByteBuf buf) throws IOException {
+    ChannelFuture last = lastWrite;
+    if (direct == null || (last != null && !last.isSuccess())) {
+      return false; // a write in flight (or one that failed: let the loop report it)
+    }
+    boolean sent;
+    try {
+      sent = direct.send(buf);
+    } catch (IOException e) {
+      buf.release();
+      connection.fail(SocketErrors.failed(SocketErrors.WRITE, e));
+      channel.close();
+      connection.checkNotFailed();
+      throw e; // not reached: the connection failed just now
+    }
+    if (sent && !buf.isReadable()) {
+      buf.release();
+      return true;
+    }
+    return false;
   }
 
   private void checkWritable() throws IOException {
