@@ -666,6 +666,20 @@ public abstract class BaseServer implements AutoCloseable {
    * @throws IllegalStateException if called on the thread that runs {@code serveForever}
    */
   public final DrainResult drain(Duration deadline) {
+    return drain(deadline, endedMark());
+  }
+
+  /** How many requests have ended so far: where {@link #drain(Duration, long)} counts from. */
+  final long endedMark() {
+    return inFlight.ended();
+  }
+
+  /**
+   * {@link #drain(Duration)}, counting as finished the requests that ended after {@code
+   * endedBefore} (an {@link #endedMark()}): {@link DrainOnSignal} takes the mark before it
+   * announces the drain, so a request that a client finishes on seeing the announcement counts.
+   */
+  final DrainResult drain(Duration deadline, long endedBefore) {
     Objects.requireNonNull(deadline, "deadline");
     if (Thread.currentThread() == servingThread) {
       throw new IllegalStateException(
@@ -673,7 +687,6 @@ public abstract class BaseServer implements AutoCloseable {
     }
     long start = System.nanoTime();
     long budget = saturatedNanos(deadline);
-    long endedBefore = inFlight.ended();
     // Step 1, stop accepting: no request begins from now on, the loop stops, the socket stops.
     inFlight.close();
     requestShutdown();

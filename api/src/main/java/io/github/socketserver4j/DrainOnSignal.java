@@ -181,10 +181,11 @@ public final class DrainOnSignal {
       Serving serving = e.getValue();
       serving.draining = true;
       Thread t = new Thread(() -> {
+        long mark = server.endedMark(); // before the announcement, which clients may act on
         LOG.info("{}: draining {} on {} (deadline {} s)", why, BaseServer.className(server.getClass()),
             PythonReprs.address(server.serverAddress()), Py.repr(serving.deadline));
         try {
-          serving.result = server.drain(serving.deadline);
+          serving.result = server.drain(serving.deadline, mark);
           LOG.info("{} on {} drained: {} requests finished, {} cut", BaseServer.className(server.getClass()),
               PythonReprs.address(server.serverAddress()), serving.result.finished(), serving.result.cut());
         } catch (RuntimeException | Error ex) {
