@@ -93,12 +93,21 @@ final class ChannelStream implements StreamRequest {
   ChannelStream(
       Channel channel, Transport transport, int maxLineLength, SocketAddress remote,
       SocketAddress local) {
+    this(channel, transport, maxLineLength, remote, local, null);
+  }
+
+  /**
+   * @param direct writes on the handler's thread ({@link DirectWriter}), or null
+   */
+  ChannelStream(
+      Channel channel, Transport transport, int maxLineLength, SocketAddress remote,
+      SocketAddress local, DirectWriter direct) {
     this.channel = channel;
     this.transport = transport;
     this.remoteAddress = Transport.fromNetty(remote);
     this.localAddress = Transport.fromNetty(local);
     this.input = new ConnectionInput(this, channel, Math.min(maxLineLength, NO_MAX_LINE));
-    this.output = new ConnectionOutput(this, channel);
+    this.output = new ConnectionOutput(this, channel, direct);
     this.bridge = new StreamBridge(this, input);
   }
 
@@ -453,6 +462,21 @@ final class ChannelStream implements StreamRequest {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Which path writes take, for the connection's DEBUG line. */
+  String writePath() {
+    return output.path();
+  }
+
+  /** Bytes written on the handler's thread, below Netty (for tests). */
+  long directBytes() {
+    return output.directBytes();
+  }
+
+  /** Whether writes may still go below Netty: the channel is registered and open (for tests). */
+  boolean directWriterOpen() {
+    return output.directWriterOpen();
   }
 
   /** Bytes queued in Netty and not yet written to the socket (for tests). */

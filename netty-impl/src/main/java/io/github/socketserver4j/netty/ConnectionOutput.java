@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * that must follow the last of them. Runs under its {@link ChannelStream}'s lock.
  *
  * <p>{@code write} copies the caller's bytes into buffers of at most {@link
- * ChannelStream#MAX_WRITE_CHUNK}, hands each to the event loop and, while the channel is over its
- * high water mark, waits for it to drain: {@code sendall} semantics with bounded memory, never a
- * partial write (the Jython lesson). A write that the event loop could not send fails the
+ * ChannelStream#MAX_WRITE_CHUNK}, sends it on this thread where a {@link DirectWriter} can, else
+ * hands it to the event loop and, while more than the channel's high water mark is on its way
+ * there, waits for it to drain: {@code sendall} semantics with bounded memory, never a partial
+ * write (the Jython lesson). A write that the event loop could not send fails the
  * connection ({@link ChannelStream#fail}): every later write and read throws it.
  *
  * <p>{@code shutdownOutput} and the real close run after the last write completes, because Netty
@@ -37,15 +39,38 @@ final class ConnectionOutput {
 
   private final ChannelStream connection;
   private final Channel channel;
-  private final ChannelFutureListener writeDone = this::writeDone;
+  /** Bytes handed to the event loop whose write has not completed. */
+  private final AtomicLong queued = new AtomicLong();
+
+  /** Whether the writer waits for {@link #queued} to drop (set under the lock). */
+  private volatile boolean waiting;
+
+  /** Writes on the handler's thread where it can, or null: every write goes through the loop. */
+  private final DirectWriter direct;
 
   // Guarded by connection.lock.
   private boolean shut;
   private ChannelFuture lastWrite;
 
-  ConnectionOutput(ChannelStream connection, Channel channel) {
+  ConnectionOutput(ChannelStream connection, Channel channel, DirectWriter direct) {
     this.connection = connection;
     this.channel = channel;
+    this.direct = direct;
+  }
+
+  /** Bytes written on the handler's thread so far (for tests). */
+  long directBytes() {
+    return direct == null ? 0 : direct.bytesSent();
+  }
+
+  /** Whether the direct writer is open (for tests). */
+  boolean directWriterOpen() {
+    return direct != null && direct.isOpen();
+  }
+
+  /** Which path writes take, for the connection's DEBUG line. */
+  String path() {
+    return direct == null ? "writes through the event loop" : "direct writes";
   }
 
   // ---- On the handler's thread ----
@@ -105,8 +130,8 @@ final class ConnectionOutput {
           buf.release();
           break; // the file shrank
         }
-        sent += got;
         interrupted |= send(buf, timeout, deadline);
+        sent += got;
       }
     } finally {
       connection.lock.unlock();
@@ -117,24 +142,64 @@ final class ConnectionOutput {
   }
 
   /**
-   * Hands {@code buf} to the event loop and, while the channel is over its high water mark,
+   * Sends {@code buf} on this thread where the {@link DirectWriter} can, else hands (the rest of)
+   * it to the event loop and, while more than the channel's high water mark is on its way there,
    * waits for it to drain. Lock held. Returns whether the thread was interrupted meanwhile.
    */
   private boolean send(ByteBuf buf, long timeout, long deadline) throws IOException {
+    if (sentDirectly(buf)) {
+      return false;
+    }
     boolean interrupted = false;
+    int size = buf.readableBytes();
+    queued.addAndGet(size);
     ChannelFuture written = channel.writeAndFlush(buf);
     lastWrite = written;
-    written.addListener(writeDone);
-    // The pending bytes count at once, so this sees the backlog of the write just queued.
-    while (!channel.isWritable()
+    written.addListener((ChannelFutureListener) f -> writeDone(f, size));
+    // The channel's writability, and our own count of the bytes on their way: Netty's
+    // pending count dips while the event loop moves a write from its task into the outbound
+    // buffer, and a writer that looked only at writability then would queue past the bound
+    // (BackpressureTest). Wakes on a writability change, and on writeDone.
+    long high = channel.config().getWriteBufferHighWaterMark();
+    waiting = true; // before the checks: writeDone reads it after its count
+    while ((!channel.isWritable() || queued.get() > high)
         && channel.isActive()
         && connection.failure() == null
         && !connection.released()) {
       interrupted |= connection.await(timeout, deadline);
     }
+    waiting = false;
     connection.checkNotFailed();
     connection.checkUsable();
     return interrupted;
+  }
+
+  /**
+   * Lock held: sends {@code buf} on this thread if no earlier write is still on its way through
+   * the event loop; true if all of it went (it is released), false if the rest must follow it
+   * there. A failure fails the connection as the event loop's write would have: same exception,
+   * and the channel closes (Netty closes it after a failed write).
+   */
+  private boolean sentDirectly(ByteBuf buf) throws IOException {
+    ChannelFuture last = lastWrite;
+    if (direct == null || (last != null && !last.isSuccess())) {
+      return false; // a write in flight (or one that failed: let the loop report it)
+    }
+    boolean sent;
+    try {
+      sent = direct.send(buf);
+    } catch (IOException e) {
+      buf.release();
+      connection.fail(SocketErrors.failed(SocketErrors.WRITE, e));
+      channel.close();
+      connection.checkNotFailed();
+      throw e; // not reached: the connection failed just now
+    }
+    if (sent && !buf.isReadable()) {
+      buf.release();
+      return true;
+    }
+    return false;
   }
 
   private void checkWritable() throws IOException {
@@ -148,9 +213,14 @@ final class ConnectionOutput {
     }
   }
 
-  /** On the event loop: a write completed. */
-  private void writeDone(ChannelFuture future) {
-    if (!future.isSuccess()) {
+  /** On the event loop: a write of {@code size} bytes completed. */
+  private void writeDone(ChannelFuture future, int size) {
+    long left = queued.addAndGet(-size);
+    if (future.isSuccess()) {
+      if (waiting && left <= channel.config().getWriteBufferHighWaterMark()) {
+        connection.writabilityChanged(); // the writer may go on
+      }
+    } else {
       connection.lock.lock();
       try {
         if (!connection.released()) { // an abort fails the queued writes: no news

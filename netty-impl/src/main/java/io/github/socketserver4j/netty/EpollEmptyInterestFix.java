@@ -24,6 +24,9 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  * ({@code EPOLLET} alone) instead. The socket stays in epoll, so later changes work, and the
  * always-reported EPOLLHUP and EPOLLERR wake the loop once per change, not in a loop, which is what
  * the removal was for.
+ *
+ * <p>The registrations it makes also tell a channel's {@link DirectWriter} when its descriptor
+ * may close: Netty cancels an epoll channel's registration before it closes the descriptor.
  */
 final class EpollEmptyInterestFix implements IoHandler {
   private final IoHandler delegate;
@@ -69,7 +72,9 @@ final class EpollEmptyInterestFix implements IoHandler {
 
   @Override
   public IoRegistration register(IoHandle handle) throws Exception {
-    return new Registration(delegate.register(handle));
+    // The wrapper is also where a DirectWriter learns that its descriptor may close.
+    IoRegistration registration = delegate.register(handle);
+    return new Registration(registration, DirectWriter.registered(handle));
   }
 
   @Override
@@ -84,9 +89,11 @@ final class EpollEmptyInterestFix implements IoHandler {
 
   private static final class Registration implements IoRegistration {
     private final IoRegistration delegate;
+    private final DirectWriter writer; // null if the channel has none
 
-    Registration(IoRegistration delegate) {
+    Registration(IoRegistration delegate, DirectWriter writer) {
       this.delegate = delegate;
+      this.writer = writer;
     }
 
     @Override
@@ -107,6 +114,9 @@ final class EpollEmptyInterestFix implements IoHandler {
 
     @Override
     public boolean cancel() {
+      if (writer != null) {
+        writer.closing(); // Netty closes the descriptor after the cancel: no send may follow
+      }
       return delegate.cancel();
     }
   }

@@ -88,6 +88,8 @@ public final class NettyOptions extends SocketProvider {
   private final Boolean directDatagramIo;
   /** Whether stream servers may accept on the serving thread; null to ask the property. */
   private final Boolean directAccept;
+  /** Whether handler threads may write below Netty; null to ask the property. */
+  private final Boolean directWrite;
   /** The longest line {@code readLine} returns on an accepted connection. */
   final int maxLineLength;
 
@@ -102,6 +104,7 @@ public final class NettyOptions extends SocketProvider {
     this.maxPendingHandshakes = b.maxPendingHandshakes;
     this.directDatagramIo = b.directDatagramIo;
     this.directAccept = b.directAccept;
+    this.directWrite = b.directWrite;
     this.maxLineLength = b.maxLineLength;
   }
 
@@ -111,7 +114,9 @@ public final class NettyOptions extends SocketProvider {
    * once, datagram I/O below Netty where it
    * applies (unless the system property {@code socketserver4j.netty.directDatagramIo} is false),
    * accept on the serving thread where it applies (unless the system property {@code
-   * socketserver4j.netty.directAccept} is false), no maximum line length. No TLS and no PROXY
+   * socketserver4j.netty.directAccept} is false), writes on the handler's thread where they apply
+   * (unless the system property {@code socketserver4j.netty.directWrite} is false), no maximum
+   * line length. No TLS and no PROXY
    * protocol unless {@link Builder#tls}, {@link Builder#sni} or {@link Builder#proxyProtocol()}
    * ask for them.
    *
@@ -234,6 +239,15 @@ public final class NettyOptions extends SocketProvider {
     return directAccept != null ? directAccept : switchProperty(DirectAccept.PROPERTY);
   }
 
+  /**
+   * Whether the connections of a stream server made now may be written on the handler's thread,
+   * below Netty: the builder's setting, else the system property {@code
+   * socketserver4j.netty.directWrite} (default true).
+   */
+  boolean directWrite() {
+    return directWrite != null ? directWrite : switchProperty(DirectWriter.PROPERTY);
+  }
+
   /** A switch's system property: true when unset, empty or "true", false when "false". */
   private static boolean switchProperty(String property) {
     String forced = System.getProperty(property, "").trim();
@@ -307,6 +321,7 @@ public final class NettyOptions extends SocketProvider {
     private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
     private Boolean directDatagramIo;
     private Boolean directAccept;
+    private Boolean directWrite;
     private int maxLineLength = ChannelStream.NO_MAX_LINE;
 
     private Builder() {}
@@ -647,6 +662,31 @@ public final class NettyOptions extends SocketProvider {
      */
     public Builder directAccept(boolean enabled) {
       this.directAccept = enabled;
+      return this;
+    }
+
+    /**
+     * Lets the handler's thread write to the socket itself (true, the default), or has every
+     * write go through the event loop (false).
+     *
+     * <p>When on, a write on a connection accepted on the serving thread (see {@link
+     * #directAccept}: epoll, no {@link #pipeline} initializer, no TLS, no PROXY protocol) calls
+     * {@code send} on the socket from the handler's thread, without blocking, when no earlier
+     * write is still on its way through the event loop; only what the socket buffer cannot take
+     * goes through the event loop, and later writes queue behind it. That saves a hand-off to the
+     * event loop per write (see docs/performance.md). Errors, timeouts, shutdown and close behave
+     * as with the event loop's writes. Elsewhere the setting changes nothing. Turn it off to rule
+     * it out when looking for a fault.
+     *
+     * <p>Without this setting the system property {@code socketserver4j.netty.directWrite}
+     * ({@code true} or {@code false}) decides, read when the server is constructed; this setting
+     * wins over the property.
+     *
+     * @param enabled false to have the event loop write every byte
+     * @return this builder
+     */
+    public Builder directWrite(boolean enabled) {
+      this.directWrite = enabled;
       return this;
     }
 

@@ -56,6 +56,9 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
   /** Whether to open a {@link DirectAccept} when the listening channel is registered. */
   private final boolean directWanted;
 
+  /** Whether connections the serving thread accepts are written on the handler's thread. */
+  private final boolean directWrite;
+
   /** The accept below Netty, or null when there is none (or not yet). Set on the event loop. */
   private volatile DirectAccept direct;
 
@@ -72,6 +75,7 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
             && config.pipeline == null
             && spec.tls() == null
             && !config.front.any(); // TLS and PROXY settings need the event loop's Park
+    directWrite = config.directWrite(); // read (and checked) on every transport
   }
 
   @Override
@@ -170,11 +174,16 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
     }
     child.closeFuture().addListener(f -> group.release()); // completed by any close once
     // registered, and by a failed registration's forced close
+    // Before the registration, which opens it; never on a connection reset before the accept.
+    DirectWriter writer = directWrite && !taken.reset ? DirectWriter.expect(child) : null;
     ChannelStream connection =
-        taken.reset
-            ? new ChannelStream(
-                child, transport, config.maxLineLength, taken.peer, channel.localAddress())
-            : new ChannelStream(child, transport, config.maxLineLength);
+        new ChannelStream(
+            child,
+            transport,
+            config.maxLineLength,
+            taken.reset ? taken.peer : child.remoteAddress(),
+            taken.reset ? channel.localAddress() : child.localAddress(),
+            writer);
     if (taken.reset) {
       // As the socket's first recv would have failed, had Netty not read SO_ERROR first.
       connection.failedBeforeServed(
@@ -182,7 +191,8 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
     }
     child.pipeline().addLast("socketserver4j-bridge", connection.handler());
     directAccepts++; // one writer: the serving thread, under the queue's lock
-    LOG.debug("accepted {} on the serving thread (direct accept)", connection.remoteAddress());
+    LOG.debug("accepted {} on the serving thread (direct accept, {})",
+        connection.remoteAddress(), connection.writePath());
     // Sets the channel's event loop now; the registration runs there before any later task of
     // the channel (the handler's first read or write), so nobody waits for it here.
     group
@@ -270,7 +280,8 @@ final class NettyServerSocket extends OnDemandSocket<NettyServerSocket.Accepted>
       } else {
         child.pipeline().addLast("socketserver4j-bridge", connection.handler());
         slot.ready();
-        LOG.debug("accepted {} on the event loop", connection.remoteAddress());
+        LOG.debug("accepted {} on the event loop ({})",
+            connection.remoteAddress(), connection.writePath());
         arrived(new Accepted(connection, connection.remoteAddress()));
       }
     }
