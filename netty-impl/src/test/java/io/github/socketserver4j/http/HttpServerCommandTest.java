@@ -29,6 +29,10 @@ class HttpServerCommandTest {
 
   private Process start(String... args) throws Exception {
     List<String> command = new ArrayList<>();
+    // With SIGINT at its default disposition: a shell without job control starts its background
+    // commands (`mvn verify &` in a script) with SIGINT ignored, the child inherits that, and a
+    // JVM, like CPython, then leaves Ctrl-C ignored and installs no handler.
+    command.addAll(List.of("env", "--default-signal=INT"));
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     if (Runtime.version().feature() >= 24) {
       command.add("--enable-native-access=ALL-UNNAMED");
