@@ -209,6 +209,13 @@ final class NettyDatagramSocket extends OnDemandSocket<NettyDatagramSocket.Recei
           "cannot send to " + address + " from a " + spec.family() + " socket");
     }
     DatagramDirectPath path = direct;
+    if (path != null && (!c.isOpen() || c.eventLoop().isTerminated())) {
+      // Netty closed its channel, or can no longer (an application group shut down under the
+      // server), and a terminated loop runs no close listener: as DirectAccept does, close the
+      // path here, so the reply fails as Netty's own send does instead of leaving on our copy.
+      path.close();
+      path = null;
+    }
     try {
       if (data.length > 0 && path != null && path.send(data, address)) {
         return;
