@@ -242,10 +242,13 @@ public final class NettyOptions extends SocketProvider {
   /**
    * Whether the connections of a stream server made now may be written on the handler's thread,
    * below Netty: the builder's setting, else the system property {@code
-   * socketserver4j.netty.directWrite} (default true).
+   * socketserver4j.netty.directWrite} (default false: see {@link Builder#directWrite}).
    */
   boolean directWrite() {
-    return directWrite != null ? directWrite : switchProperty(DirectWriter.PROPERTY);
+    return directWrite != null
+        ? directWrite
+        : !System.getProperty(DirectWriter.PROPERTY, "").trim().isEmpty()
+            && switchProperty(DirectWriter.PROPERTY);
   }
 
   /** A switch's system property: true when unset, empty or "true", false when "false". */
@@ -678,11 +681,16 @@ public final class NettyOptions extends SocketProvider {
      * as with the event loop's writes. Elsewhere the setting changes nothing. Turn it off to rule
      * it out when looking for a fault.
      *
+     * <p>Off by default for now: under load, 1 in about 2,000 connections reset during a large
+     * write read a clean end of stream where the event loop's path reports the reset
+     * ({@code ResetDuringWriteTest} on JDK 17), a race between the handler thread's write failure
+     * and the event loop's read that is not fixed yet.
+     *
      * <p>Without this setting the system property {@code socketserver4j.netty.directWrite}
      * ({@code true} or {@code false}) decides, read when the server is constructed; this setting
      * wins over the property.
      *
-     * @param enabled false to have the event loop write every byte
+     * @param enabled true to write on the handler's thread where the connection allows it
      * @return this builder
      */
     public Builder directWrite(boolean enabled) {
