@@ -6,9 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.socketserver4j.ServerKinds.Kind;
+import io.github.socketserver4j.netty.NettyOptions;
+import io.github.socketserver4j.testing.Client;
 import io.github.socketserver4j.testing.TestRules;
 import io.github.socketserver4j.testing.Transports;
 import io.github.socketserver4j.testing.UnixPaths;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -134,6 +141,88 @@ class ConnectionFailureTest {
     for (Object after : seen.after) {
       assertInstanceOf(SocketException.class, after, "a call after the failure: " + after);
       assertEquals(message, ((SocketException) after).getMessage(), "the same failure");
+    }
+  }
+
+  /**
+   * The failure the event loop records when its write fails, however the handler's next write
+   * falls: Netty marks a channel inactive before it fails the writes it held (in the same task),
+   * and a write that came in between threw "the connection was closed" while later calls threw the
+   * write's own error ("Broken pipe"; CI of stop 17, {@link #failedConnectionStaysFailed} on NIO).
+   * Here a handler in the pipeline holds the window open: it closes the channel on the first write
+   * and fails that write 200 ms later, as Netty's close would a moment later.
+   */
+  @Test
+  @DisplayName("issue 10, CI of stop 17: a write between the close and the failed write throws that write's failure, as later calls do")
+  void writeBetweenTheCloseAndTheFailedWriteThrowsThatFailure() throws Exception {
+    CountDownLatch closed = new CountDownLatch(1);
+    List<Object> seen = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(1);
+    NettyOptions options =
+        NettyOptions.builder()
+            .pipeline(
+                channel -> {
+                  channel.closeFuture().addListener(f -> closed.countDown());
+                  channel.pipeline().addLast(new CloseThenFailTheWrite());
+                })
+            .build();
+    ThreadingTCPServer server =
+        TCPServer.withSocketProvider(
+            options,
+            () ->
+                new ThreadingTCPServer(
+                    Client.anyLoopbackPort(),
+                    () ->
+                        new StreamRequestHandler() {
+                          @Override
+                          public void handle() throws IOException {
+                            try {
+                              wfile().write('a');
+                              try {
+                                assertTrue(closed.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+                              } catch (InterruptedException e) {
+                                throw new IOException(e);
+                              }
+                              for (IoCall call :
+                                  List.<IoCall>of(
+                                      () -> {
+                                        wfile().write('b');
+                                        return "write returned";
+                                      },
+                                      () -> rfile().readLine())) {
+                                try {
+                                  seen.add(call.call());
+                                } catch (IOException e) {
+                                  seen.add(e);
+                                }
+                              }
+                            } finally {
+                              done.countDown();
+                            }
+                          }
+                        }));
+    Thread loop = ServerKinds.serveInBackground(server);
+    try (Client client = Client.connect(server.serverAddress())) {
+      assertTrue(done.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
+    } finally {
+      ServerKinds.stop(server, loop);
+    }
+    assertEquals(2, seen.size(), "the write and the read after the close: " + seen);
+    for (Object after : seen) {
+      assertInstanceOf(SocketException.class, after, "a call after the close: " + after);
+      assertEquals(
+          "write failed: Broken pipe", ((SocketException) after).getMessage(), "the write's failure");
+    }
+  }
+
+  /** Closes the channel on the first write, and fails that write 200 ms later. */
+  static final class CloseThenFailTheWrite extends ChannelOutboundHandlerAdapter {
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+      ctx.executor()
+          .schedule(() -> promise.tryFailure(new IOException("Broken pipe")), 200, TimeUnit.MILLISECONDS);
     }
   }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import java.io.IOException;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.channels.FileChannel;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,6 +37,9 @@ final class ConnectionOutput {
 
   /** How long a closed connection may keep trying to deliver its last bytes. */
   private static final long LINGER_SECONDS = 60;
+
+  /** How long a write into a closed channel waits for the writes before it to fail. */
+  private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final ChannelStream connection;
   private final Channel channel;
@@ -209,14 +213,39 @@ final class ConnectionOutput {
       throw new SocketException("write failed: [Errno 32] Broken pipe (the output was shut down)");
     }
     if (!channel.isActive()) {
+      settleWrites();
+      connection.checkNotFailed();
       throw new SocketException("write failed: the connection was closed");
+    }
+  }
+
+  /**
+   * Lock held, the channel closed: waits for the writes still on their way to the event loop to
+   * complete. Netty marks the channel inactive before it fails the writes it held (in the same
+   * task), so a write that comes in between would otherwise throw "closed" while the write that
+   * failed records its own error a moment later, and later calls throw that one instead
+   * (ConnectionFailureTest#writeBetweenTheCloseAndTheFailedWriteThrowsThatFailure).
+   */
+  private void settleWrites() {
+    long deadline = System.nanoTime() + SETTLE_NANOS;
+    boolean interrupted = false;
+    waiting = true;
+    try {
+      while (queued.get() > 0 && connection.failure() == null && !connection.released()) {
+        interrupted |= connection.await(SETTLE_NANOS, deadline);
+      }
+    } catch (SocketTimeoutException e) {
+      LOG.debug("Writes to {} still unsettled after the close", connection.remoteAddress());
+    } finally {
+      waiting = false;
+      ChannelStream.restoreInterrupt(interrupted);
     }
   }
 
   /** On the event loop: a write of {@code size} bytes completed. */
   private void writeDone(ChannelFuture future, int size) {
-    long left = queued.addAndGet(-size);
     if (future.isSuccess()) {
+      long left = queued.addAndGet(-size);
       if (waiting && left <= channel.config().getWriteBufferHighWaterMark()) {
         connection.writabilityChanged(); // the writer may go on
       }
@@ -226,6 +255,7 @@ final class ConnectionOutput {
         if (!connection.released()) { // an abort fails the queued writes: no news
           connection.fail(SocketErrors.failed(SocketErrors.WRITE, future.cause()));
         }
+        queued.addAndGet(-size); // after the failure: settleWrites sees both or neither
         connection.changed.signalAll();
       } finally {
         connection.lock.unlock();
