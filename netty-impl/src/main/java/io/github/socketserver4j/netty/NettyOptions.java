@@ -227,7 +227,7 @@ public final class NettyOptions extends SocketProvider {
   boolean directDatagramIo() {
     return directDatagramIo != null
         ? directDatagramIo
-        : switchProperty(DatagramDirectPath.PROPERTY);
+        : switchProperty(DatagramDirectPath.PROPERTY, true);
   }
 
   /**
@@ -236,7 +236,7 @@ public final class NettyOptions extends SocketProvider {
    * (default true).
    */
   boolean directAccept() {
-    return directAccept != null ? directAccept : switchProperty(DirectAccept.PROPERTY);
+    return directAccept != null ? directAccept : switchProperty(DirectAccept.PROPERTY, true);
   }
 
   /**
@@ -245,16 +245,19 @@ public final class NettyOptions extends SocketProvider {
    * socketserver4j.netty.directWrite} (default false: see {@link Builder#directWrite}).
    */
   boolean directWrite() {
-    return directWrite != null
-        ? directWrite
-        : !System.getProperty(DirectWriter.PROPERTY, "").trim().isEmpty()
-            && switchProperty(DirectWriter.PROPERTY);
+    return directWrite != null ? directWrite : switchProperty(DirectWriter.PROPERTY, false);
   }
 
-  /** A switch's system property: true when unset, empty or "true", false when "false". */
-  private static boolean switchProperty(String property) {
+  /**
+   * A switch's system property: {@code unset} when unset or empty, true when "true", false when
+   * "false" (any case); anything else is an error.
+   */
+  private static boolean switchProperty(String property, boolean unset) {
     String forced = System.getProperty(property, "").trim();
-    if (forced.isEmpty() || forced.equalsIgnoreCase("true")) {
+    if (forced.isEmpty()) {
+      return unset;
+    }
+    if (forced.equalsIgnoreCase("true")) {
       return true;
     }
     if (forced.equalsIgnoreCase("false")) {
