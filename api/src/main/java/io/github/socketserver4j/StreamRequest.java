@@ -1,5 +1,6 @@
 package io.github.socketserver4j;
 
+import io.github.socketserver4j.spi.SendfileArguments;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
@@ -182,6 +183,9 @@ public interface StreamRequest extends Request, AutoCloseable {
    * <p>Handlers call it to send a file body without copying it through a {@code byte[]} of
    * their own; {@link io.github.socketserver4j.http.SimpleHTTPRequestHandler} sends files with
    * it. Use {@link Long#MAX_VALUE} for Python's {@code count=None} (to the end of the file).
+   * Handlers and requests made for tests do not override it; a transport does, when it can send
+   * a file more cheaply, and checks its arguments with {@link
+   * io.github.socketserver4j.spi.SendfileArguments#check} as the default does.
    *
    * @implSpec The default reads the file in blocks of up to 64 KiB and sends each with {@link
    *     #sendall}, as CPython's {@code _sendfile_use_send} does where {@code os.sendfile} cannot
@@ -198,8 +202,8 @@ public interface StreamRequest extends Request, AutoCloseable {
    *     output was shut down; the file's position then tells how far it got
    */
   default long sendfile(FileChannel file, long offset, long count) throws IOException {
-    SendFile.checkArguments(offset, count);
-    ByteBuffer block = ByteBuffer.allocate(SendFile.firstBlock(file, offset, count));
+    SendfileArguments.check(offset, count);
+    ByteBuffer block = ByteBuffer.allocate(SendfileArguments.firstBlock(file, offset, count));
     long sent = 0;
     try {
       while (sent < count) {

@@ -110,7 +110,7 @@ class MiscTest {
   static final Set<String> SPI =
       Set.of(
           "SocketProvider", "SocketImpl", "SocketSpec", "ReceivedDatagram", "HandlerThreads",
-          "ServerTls");
+          "ServerTls", "SendfileArguments");
 
   @Test
   @DisplayName(

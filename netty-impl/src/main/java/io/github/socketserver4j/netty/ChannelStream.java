@@ -3,6 +3,7 @@ package io.github.socketserver4j.netty;
 import io.github.socketserver4j.LineInputStream;
 import io.github.socketserver4j.LineTooLongException;
 import io.github.socketserver4j.StreamRequest;
+import io.github.socketserver4j.spi.SendfileArguments;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -290,12 +291,7 @@ final class ChannelStream implements StreamRequest {
 
   @Override
   public long sendfile(FileChannel file, long offset, long count) throws IOException {
-    if (count <= 0) {
-      throw new IllegalArgumentException("count must be a positive integer (got " + count + ")");
-    }
-    if (offset < 0) {
-      throw new SocketException("[Errno 22] Invalid argument: sendfile offset " + offset);
-    }
+    SendfileArguments.check(offset, count);
     return output.sendFile(file, offset, count);
   }
 
