@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -150,13 +151,15 @@ class ConnectionFailureTest {
    * and a write that came in between threw "the connection was closed" while later calls threw the
    * write's own error ("Broken pipe"; CI of stop 17, {@link #failedConnectionStaysFailed} on NIO).
    * Here a handler in the pipeline holds the window open: it closes the channel on the first write
-   * and fails that write 200 ms later, as Netty's close would a moment later.
+   * and fails that write 200 ms later, as Netty's close would a moment later. The first write
+   * itself throws that failure when it sees the close before it returns; else it returns.
    */
   @Test
   @DisplayName("issue 10, CI of stop 17: a write between the close and the failed write throws that write's failure, as later calls do")
   void writeBetweenTheCloseAndTheFailedWriteThrowsThatFailure() throws Exception {
     CountDownLatch closed = new CountDownLatch(1);
     List<Object> seen = new CopyOnWriteArrayList<>();
+    AtomicReference<Object> first = new AtomicReference<>();
     CountDownLatch done = new CountDownLatch(1);
     NettyOptions options =
         NettyOptions.builder()
@@ -177,7 +180,12 @@ class ConnectionFailureTest {
                           @Override
                           public void handle() throws IOException {
                             try {
-                              wfile().write('a');
+                              try {
+                                wfile().write('a');
+                                first.set("write returned");
+                              } catch (IOException e) {
+                                first.set(e); // it saw the close: it waited for the write's fate
+                              }
                               try {
                                 assertTrue(closed.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
                               } catch (InterruptedException e) {
@@ -206,6 +214,12 @@ class ConnectionFailureTest {
       assertTrue(done.await(TestRules.waitBound().toMillis(), TimeUnit.MILLISECONDS));
     } finally {
       ServerKinds.stop(server, loop);
+    }
+    Object firstWrite = first.get();
+    if (!"write returned".equals(firstWrite)) {
+      assertInstanceOf(SocketException.class, firstWrite, "the first write: " + firstWrite);
+      assertEquals(
+          "write failed: Broken pipe", ((SocketException) firstWrite).getMessage(), "the first write");
     }
     assertEquals(2, seen.size(), "the write and the read after the close: " + seen);
     for (Object after : seen) {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -157,9 +158,14 @@ final class ConnectionOutput {
     boolean interrupted = false;
     int size = buf.readableBytes();
     queued.addAndGet(size);
-    ChannelFuture written = channel.writeAndFlush(buf);
-    lastWrite = written;
+    // The listener goes on before the loop can fail the write: attached later, to a write that
+    // failed already, Netty would run it after channelInactive, and a read in between would see
+    // a clean end of stream (ResetDuringTheLastWriteTest). Attached first, it runs inside the
+    // failure, before the close reaches the pipeline.
+    ChannelPromise written = channel.newPromise();
     written.addListener((ChannelFutureListener) f -> writeDone(f, size));
+    lastWrite = written;
+    channel.writeAndFlush(buf, written);
     // The channel's writability, and our own count of the bytes on their way: Netty's
     // pending count dips while the event loop moves a write from its task into the outbound
     // buffer, and a writer that looked only at writability then would queue past the bound
@@ -173,6 +179,9 @@ final class ConnectionOutput {
       interrupted |= connection.await(timeout, deadline);
     }
     waiting = false;
+    if (!channel.isActive()) {
+      settleWrites(); // closed while it held our bytes: their fate, not a normal return
+    }
     connection.checkNotFailed();
     connection.checkUsable();
     return interrupted;
@@ -224,7 +233,9 @@ final class ConnectionOutput {
    * complete. Netty marks the channel inactive before it fails the writes it held (in the same
    * task), so a write that comes in between would otherwise throw "closed" while the write that
    * failed records its own error a moment later, and later calls throw that one instead
-   * (ConnectionFailureTest#writeBetweenTheCloseAndTheFailedWriteThrowsThatFailure).
+   * (ConnectionFailureTest#writeBetweenTheCloseAndTheFailedWriteThrowsThatFailure). Also after
+   * a chunk handed to the loop as the channel closed: the write then throws what became of it
+   * rather than returning (ResetDuringTheLastWriteTest).
    */
   private void settleWrites() {
     long deadline = System.nanoTime() + SETTLE_NANOS;
