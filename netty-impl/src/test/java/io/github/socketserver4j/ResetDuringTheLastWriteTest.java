@@ -183,6 +183,9 @@ class ResetDuringTheLastWriteTest {
     }
   }
 
+  // addLast(EventExecutorGroup, ...) is deprecated in Netty 4.2; it is the one way to run a
+  // handler on the thread that writes, which is what holds the window open.
+  @SuppressWarnings("deprecation")
   @ParameterizedTest(name = "{0}")
   @MethodSource("transports")
   @DisplayName("issue 10 item 10: a reset the event loop's send of the last chunk sees fails the write or the next read, never a clean end of stream")
