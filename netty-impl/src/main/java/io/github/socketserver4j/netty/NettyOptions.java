@@ -242,10 +242,10 @@ public final class NettyOptions extends SocketProvider {
   /**
    * Whether the connections of a stream server made now may be written on the handler's thread,
    * below Netty: the builder's setting, else the system property {@code
-   * socketserver4j.netty.directWrite} (default false: see {@link Builder#directWrite}).
+   * socketserver4j.netty.directWrite} (default true).
    */
   boolean directWrite() {
-    return directWrite != null ? directWrite : switchProperty(DirectWriter.PROPERTY, false);
+    return directWrite != null ? directWrite : switchProperty(DirectWriter.PROPERTY, true);
   }
 
   /**
@@ -684,10 +684,9 @@ public final class NettyOptions extends SocketProvider {
      * as with the event loop's writes. Elsewhere the setting changes nothing. Turn it off to rule
      * it out when looking for a fault.
      *
-     * <p>Off by default for now: under load, 1 in about 2,000 connections reset during a large
-     * write read a clean end of stream where the event loop's path reports the reset
-     * ({@code ResetDuringWriteTest} on JDK 17), a race between the handler thread's write failure
-     * and the event loop's read that is not fixed yet.
+     * <p>On by default. (It was off for one stop while a reset during a large write could read
+     * as a clean end of stream; the cause, a listener attached to the event loop's write too
+     * late, is fixed on both paths: docs/netty.md.)
      *
      * <p>Without this setting the system property {@code socketserver4j.netty.directWrite}
      * ({@code true} or {@code false}) decides, read when the server is constructed; this setting
